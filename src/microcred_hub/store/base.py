@@ -1,0 +1,104 @@
+"""The store protocol every backend implements, and the per-source state it keeps."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol
+
+import msgspec
+
+from microcred_hub.record import Microcredential, QuarantinedRecord
+
+
+class SourceStatus(enum.StrEnum):
+    PENDING = "PENDING"  # configured, never harvested
+    HARVESTING = "HARVESTING"
+    OK = "OK"
+    STALE = "STALE"  # the last harvest failed; serving the last good data
+    FAILING = "FAILING"  # failing with no good data to fall back on (or repeatedly)
+
+
+class HarvestSummary(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    """What one harvest of one source did; printed by `harvest` and kept in the source state."""
+
+    source: str
+    ok: bool
+    records: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0  # withdrawn: gone from the register
+    quarantined: int = 0
+    pages: int = 0
+    errors: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+class SourceState(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    key: str
+    connector: str
+    url: str
+    status: SourceStatus = SourceStatus.PENDING
+    record_count: int = 0
+    quarantined_count: int = 0
+    last_success_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+    last_summary: HarvestSummary | None = None
+
+
+class ChangeSet(msgspec.Struct, frozen=True, kw_only=True):
+    """One harvest's effect on one source, applied atomically by the store."""
+
+    source: str
+    upserts: tuple[Microcredential, ...] = ()  # new or changed records (withdrawn ones included)
+    deletes: tuple[str, ...] = ()  # ids to drop entirely (e.g. a source removed from config)
+    quarantine: tuple[QuarantinedRecord, ...] | None = None  # None: keep the previous list
+    state: SourceState | None = None
+
+
+Listener = Callable[[ChangeSet, int], Awaitable[None]]
+
+
+class Store(Protocol):
+    """Where records, source states and quarantine live; every backend passes one test suite."""
+
+    async def open(self) -> None:
+        """Connect / load the snapshot. Raises ConfigError when the backend is unreachable."""
+        ...
+
+    async def close(self) -> None: ...
+
+    async def records(self, source: str | None = None) -> list[Microcredential]:
+        """Every record (of one source), withdrawn ones included."""
+        ...
+
+    async def get(self, record_id: str) -> Microcredential | None: ...
+
+    async def apply(self, change: ChangeSet) -> int:
+        """Apply a change atomically, notify listeners, return the new data version."""
+        ...
+
+    async def version(self) -> int:
+        """Data version: bumped by every apply that changed records."""
+        ...
+
+    async def states(self) -> list[SourceState]: ...
+
+    async def put_state(self, state: SourceState) -> None: ...
+
+    async def quarantined(self, source: str) -> list[QuarantinedRecord]: ...
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(change, version)`` after every apply (in every replica)."""
+        ...
+
+    async def get_meta(self, key: str) -> bytes | None:
+        """Small opaque values (HTTP validators for conditional GET, cursors)."""
+        ...
+
+    async def put_meta(self, key: str, value: bytes) -> None: ...
+
