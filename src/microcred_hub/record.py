@@ -78,19 +78,19 @@ class _Struct(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_de
     """Base for record parts: immutable, keyword-only, camelCase on the wire."""
 
 
-class LangString(_Struct):
+class LangString(_Struct, frozen=True):
     value: str
     lang: str | None = None
 
 
-class Organisation(_Struct):
+class Organisation(_Struct, frozen=True):
     name: str
     id: str | None = None
     url: str | None = None
     country: str | None = None
 
 
-class Workload(_Struct):
+class Workload(_Struct, frozen=True):
     ects: float | None = None
     hours: float | None = None
     derived: bool = False
@@ -98,38 +98,38 @@ class Workload(_Struct):
     original_unit: str | None = None
 
 
-class Level(_Struct):
+class Level(_Struct, frozen=True):
     eqf: int | None = None
     framework: str | None = None
     framework_level: str | None = None
     derived: bool = False
 
 
-class QualityAssurance(_Struct):
+class QualityAssurance(_Struct, frozen=True):
     name: str | None = None
     body: str | None = None
     url: str | None = None
     description: str | None = None
 
 
-class FieldOfStudy(_Struct):
+class FieldOfStudy(_Struct, frozen=True):
     scheme: str
     code: str
     label: str | None = None
 
 
-class Skill(_Struct):
+class Skill(_Struct, frozen=True):
     label: str
     uri: str | None = None
     framework: str | None = None
 
 
-class Completeness(_Struct):
+class Completeness(_Struct, frozen=True):
     score: float
     missing: tuple[str, ...] = ()
 
 
-class Provenance(_Struct):
+class Provenance(_Struct, frozen=True):
     source: str
     connector: str
     connector_version: str
@@ -138,7 +138,7 @@ class Provenance(_Struct):
     source_url: str | None = None
 
 
-class RecordDraft(_Struct):
+class RecordDraft(_Struct, frozen=True):
     """What a connector's pure ``normalise(raw)`` returns: the record minus hub-owned parts.
 
     The hub adds ``id``, ``source``, ``completeness`` and ``provenance`` (which needs the
@@ -175,7 +175,7 @@ class RecordDraft(_Struct):
     warnings: tuple[str, ...] = ()
 
 
-class Microcredential(RecordDraft, kw_only=True):
+class Microcredential(RecordDraft, frozen=True, kw_only=True):
     """The canonical record as stored and served."""
 
     id: str
@@ -186,7 +186,7 @@ class Microcredential(RecordDraft, kw_only=True):
     withdrawn_at: datetime | None = None
 
 
-class QuarantinedRecord(_Struct):
+class QuarantinedRecord(_Struct, frozen=True):
     """A raw record that could not be normalised, kept with its reason for `sources`."""
 
     source: str

@@ -1,0 +1,28 @@
+"""Matching keys shared by the converters (kept apart so text and languages need not import each other)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=65536)
+def fold(value: str) -> str:
+    """Case- and accent-insensitive form for matching: NFKD, combining marks dropped, casefolded."""
+    if value.isascii():
+        return value.casefold()
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def compact_key(value: str) -> str:
+    """fold() with everything but letters and digits removed: "On-site" and "on_site" -> "onsite"."""
+    return _NON_ALNUM.sub("", fold(value))
+
+
+def spaced_key(value: str) -> str:
+    """fold() with punctuation runs turned into single spaces: "U.S.A." -> "u s a"."""
+    return _NON_ALNUM.sub(" ", fold(value)).strip()
