@@ -1,4 +1,7 @@
-"""Matching keys shared by the converters (kept apart so text and languages need not import each other)."""
+"""Matching keys shared by the converters.
+
+Kept apart so that text and languages need not import each other.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ def fold(value: str) -> str:
 
 
 def compact_key(value: str) -> str:
-    """fold() with everything but letters and digits removed: "On-site" and "on_site" -> "onsite"."""
+    """fold() with all but letters and digits removed: "On-site", "on_site" -> "onsite"."""
     return _NON_ALNUM.sub("", fold(value))
 
 

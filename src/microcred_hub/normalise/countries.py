@@ -26,7 +26,6 @@ _ALIASES: dict[str, str] = {
     "wales": "GB",
     "northern ireland": "GB",
     "holland": "NL",
-    "the netherlands": "NL",
     "nederland": "NL",
     "netherlands the": "NL",
     "aotearoa": "NZ",
@@ -88,6 +87,10 @@ def _lookup(value: str) -> tuple[str | None, str | None]:
     if len(text) == 3 and upper in alpha3:
         return alpha3[upper], None
     key = spaced_key(text)
+    if not key:
+        return None, None  # blank: the source did not say, which is not an error
+    if key.startswith("the "):
+        key = key[4:]
     if key in names:
         return names[key], None
     if key == _EDUBADGES_EN:
@@ -96,8 +99,9 @@ def _lookup(value: str) -> tuple[str | None, str | None]:
 
 
 def country_code(value: str, warnings: list[str]) -> str | None:
-    """"NZ", "nl", "NLD", "New Zealand", "United States", "USA",
-    "http://publications.europa.eu/resource/authority/country/IRL" -> "NZ", "NL", "NL", "NZ", "US", "US", "IE".
+    """ "NZ", "nl", "NLD", "New Zealand", "United States", "USA",
+    "http://publications.europa.eu/resource/authority/country/IRL"
+    -> "NZ", "NL", "NL", "NZ", "US", "US", "IE".
 
     edubadges' "EN" (not a country) -> "GB" with a warning. Unknown -> None with a warning
     that quotes the value.

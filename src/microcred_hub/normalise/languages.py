@@ -70,8 +70,9 @@ def _tables() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
 
 @lru_cache(maxsize=4096)
 def language_code(value: str) -> str | None:
-    """"en", "EN", "en_EN", "nl_NL", "en-US", "eng", "nld"/"dut", "English", "Nederlands",
-    "http://publications.europa.eu/resource/authority/language/ENG" -> "en"/"nl"...; None if unknown.
+    """ "en", "EN", "en_EN", "nl_NL", "en-US", "eng", "nld"/"dut", "English", "Nederlands",
+    "http://publications.europa.eu/resource/authority/language/ENG" -> "en"/"nl"...;
+    None if unknown.
     """
     text = value.strip()
     if "/" in text:  # EU authority table (and other vocabulary) URIs end in the code

@@ -37,7 +37,7 @@ def clean_text(value: str) -> str:
 
 
 def clean_title(value: str) -> str:
-    """clean_text + HTML tags stripped, entities unescaped, whitespace runs collapsed to one space."""
+    """clean_text + HTML tags stripped, entities unescaped, whitespace runs collapsed to one."""
     if "<" in value:
         value = _TAG.sub("", _BLOCK_TAG.sub(" ", value))
     if "&" in value:

@@ -64,7 +64,8 @@ def to_int(value: JSON) -> int | None:
 
 
 def to_bool(value: JSON) -> bool | None:
-    """true/false, 1/0, "1"/"0", "true"/"false"/"yes"/"no" (any case) -> bool; None/"null"/"" -> None.
+    """true/false, 1/0, "1"/"0", "true"/"false"/"yes"/"no" (any case) -> bool;
+    None/"null"/"" -> None.
 
     Raises ValueError for anything else.
     """
