@@ -1,0 +1,249 @@
+"""Command line: serve, harvest, connectors list|check, export-schema (API.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from typing import TextIO
+
+from microcred_hub import __version__
+from microcred_hub.config import HubConfig, load_config, resolve_config_path
+from microcred_hub.errors import ConfigError, ConnectorContractError, HubError
+from microcred_hub.logs import setup_logging
+from microcred_hub.store import HarvestSummary
+
+EXIT_CONFIG = 2
+
+
+class TerminalProgress:
+    """Per-source pages and records on stderr: redrawn in place on a tty, else a line a second."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.pages: dict[str, int] = {}
+        self.count: dict[str, int] = {}
+        self._last = 0.0
+
+    def page(self, source: str, url: str) -> None:
+        self.pages[source] = self.pages.get(source, 0) + 1
+        self._draw()
+
+    def records(self, source: str, count: int) -> None:
+        self.count[source] = count
+        self._draw()
+
+    def _draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < (0.1 if self.tty else 1.0):
+            return
+        self._last = now
+        parts = [
+            f"{k}: {self.pages.get(k, 0)} pages, {self.count.get(k, 0)} records"
+            for k in sorted(self.pages)
+        ]
+        line = "harvesting — " + " | ".join(parts)
+        if self.tty:
+            self.stream.write("\r\x1b[2K" + line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty and self.pages:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+
+
+def format_summaries(summaries: Sequence[HarvestSummary]) -> str:
+    """The table `harvest` prints: one row a source, then failures spelled out."""
+    head = (
+        "source",
+        "result",
+        "records",
+        "added",
+        "changed",
+        "removed",
+        "quarantined",
+        "pages",
+        "seconds",
+    )
+    rows = [
+        (
+            s.source,
+            "ok" if s.ok else "FAILED",
+            str(s.records),
+            str(s.added),
+            str(s.changed),
+            str(s.removed),
+            str(s.quarantined),
+            str(s.pages),
+            f"{s.seconds:.2f}",
+        )
+        for s in summaries
+    ]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [head, *rows]
+    ]
+    for s in summaries:
+        lines.extend(f"{s.source}: error: {e}" for e in s.errors if not s.ok)
+    failed = sum(not s.ok for s in summaries)
+    total = sum(s.records for s in summaries if s.ok)
+    lines.append(
+        f"{len(summaries)} source(s), {total} records, "
+        + (f"{failed} failed" if failed else "all succeeded")
+    )
+    return "\n".join(lines)
+
+
+def _config(args: argparse.Namespace) -> HubConfig:
+    return load_config(resolve_config_path(getattr(args, "config", None)))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from microcred_hub.app import create_app
+    from microcred_hub.hub import Hub
+
+    config = _config(args)
+    setup_logging(config.server.log_format)
+    hub = Hub(config)
+    host = args.host or config.server.host
+    port = args.port if args.port is not None else config.server.port
+    logging.getLogger("microcred_hub").info(
+        "serving %d source(s) from %s on http://%s:%d/graphql",
+        len(hub.sources),
+        config.path,
+        host,
+        port,
+    )
+    uvicorn.run(
+        create_app(hub, schedule=not args.no_harvest),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        server_header=False,
+    )
+    return 0
+
+
+async def _harvest(config: HubConfig, keys: list[str]) -> list[HarvestSummary]:
+    from microcred_hub.hub import Hub
+
+    hub = Hub(config)
+    for key in keys:
+        config.source(key)  # unknown key: ConfigError before anything runs
+    progress = TerminalProgress()
+    hub.progress = progress
+    await hub.start(schedule=False)
+    try:
+        return await hub.harvest(keys or None)
+    finally:
+        progress.done()
+        await hub.stop()
+
+
+def cmd_harvest(args: argparse.Namespace) -> int:
+    config = _config(args)
+    setup_logging(config.server.log_format, level=logging.WARNING)
+    summaries = asyncio.run(_harvest(config, args.source or []))
+    print(format_summaries(summaries))
+    return 0 if all(s.ok for s in summaries) else 1
+
+
+def cmd_connectors_list(args: argparse.Namespace) -> int:
+    from microcred_hub.plugins import discover
+
+    plugins, broken = discover()
+    for name, plugin in plugins.items():
+        info = plugin.info
+        print(f"{name:<12} {info.version:<8} {info.description}")
+    for name, why in broken.items():
+        print(f"{name:<12} BROKEN   {why}")
+    return 1 if broken else 0
+
+
+def cmd_connectors_check(args: argparse.Namespace) -> int:
+    from microcred_hub.check import check_sources
+
+    config = _config(args)
+    setup_logging(config.server.log_format, level=logging.WARNING)
+    results = asyncio.run(check_sources(config))
+    for line in results.lines:
+        print(line)
+    return 0 if results.ok else 1
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    from microcred_hub.graphql import export_sdl
+
+    sys.stdout.write(export_sdl())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="microcred-hub", description="One GraphQL endpoint over micro-credential registers."
+    )
+    parser.add_argument("--version", action="version", version=f"microcred-hub {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    config_help = "config file (default: $MICROCRED_HUB_CONFIG, else the bundled demo config)"
+
+    serve = sub.add_parser("serve", help="harvest in the background and serve GraphQL")
+    serve.add_argument("--config", help=config_help)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--no-harvest", action="store_true", help="serve the stored data only")
+    serve.set_defaults(func=cmd_serve)
+
+    harvest = sub.add_parser("harvest", help="harvest once into the configured store")
+    harvest.add_argument("--config", help=config_help)
+    harvest.add_argument(
+        "--source", action="append", metavar="KEY", help="only this source (repeatable)"
+    )
+    harvest.set_defaults(func=cmd_harvest)
+
+    connectors = sub.add_parser("connectors", help="installed connector plugins")
+    csub = connectors.add_subparsers(dest="connectors_command", required=True)
+    csub.add_parser("list", help="name, version, description").set_defaults(
+        func=cmd_connectors_list
+    )
+    check = csub.add_parser("check", help="validate the config and reach every source once")
+    check.add_argument("--config", help=config_help)
+    check.set_defaults(func=cmd_connectors_check)
+
+    sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
+        func=cmd_export_schema
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ConfigError as exc:
+        print(f"microcred-hub: config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ConnectorContractError as exc:
+        print(f"microcred-hub: connector error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except HubError as exc:
+        print(f"microcred-hub: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,323 @@
+"""One harvest of one source: run the connector, quarantine bad records, diff against the store.
+
+The store only ever changes when a harvest succeeded: a register that fails, times out or
+answers garbage leaves the last good data in place and the source marked STALE (or FAILING when
+there is nothing to fall back on).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import msgspec
+
+from microcred_hub.config import SourceConfig
+from microcred_hub.errors import FetchError, InvalidRecordError
+from microcred_hub.fetch import FetchPolicy, HttpFetcher, host_of
+from microcred_hub.record import (
+    Microcredential,
+    Provenance,
+    QuarantinedRecord,
+    RecordDraft,
+    Status,
+    completeness_of,
+    content_hash,
+)
+from microcred_hub.sdk import Connector, HarvestContext, RawRecord, Unchanged
+from microcred_hub.store.base import ChangeSet, HarvestSummary, SourceState, SourceStatus, Store
+
+_EXCERPT = 300
+
+
+class Progress(Protocol):
+    """Where a harvest reports as it goes (terminal, logs, metrics)."""
+
+    def page(self, source: str, url: str) -> None: ...
+
+    def records(self, source: str, count: int) -> None: ...
+
+
+class _NoProgress:
+    def page(self, source: str, url: str) -> None:
+        pass
+
+    def records(self, source: str, count: int) -> None:
+        pass
+
+
+def fetch_policy(
+    source: SourceConfig, connector: Connector, *, use_validators: bool
+) -> FetchPolicy:
+    """Outbound requests go only to the hosts of the source's URLs plus those it declares."""
+    hosts = {host_of(u) for u in source.all_urls if urlsplit(u).scheme in ("http", "https")}
+    hosts.update(source.allowed_hosts)
+    hosts.update(connector.info.allowed_hosts)
+    return FetchPolicy(
+        allowed_hosts=tuple(sorted(hosts)),
+        connect_timeout=source.connect_timeout_seconds,
+        read_timeout=source.timeout_seconds,
+        total_timeout=source.timeout_seconds * 4,
+        max_bytes=source.max_bytes,
+        retries=source.retries,
+        max_redirects=source.max_redirects,
+        headers=source.headers,
+        allow_files=any(u.startswith("file:") for u in source.all_urls),
+        use_validators=use_validators,
+    )
+
+
+def _excerpt(raw: RawRecord) -> str:
+    text = msgspec.json.encode(raw.data).decode("utf-8", errors="replace")
+    return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
+
+
+def _error_text(exc: BaseException) -> str:
+    """A one-line reason fit for `sources` (no traceback, no internal paths)."""
+    if isinstance(exc, FetchError | InvalidRecordError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+class _Run:
+    """The state of one harvest in progress."""
+
+    def __init__(
+        self,
+        source: SourceConfig,
+        connector: Connector,
+        existing: list[Microcredential],
+        now: datetime,
+    ) -> None:
+        self.source = source
+        self.connector = connector
+        self.now = now
+        self.existing = {r.id: r for r in existing}
+        self.seen: set[str] = set()
+        self.upserts: list[Microcredential] = []
+        self.quarantine: list[QuarantinedRecord] = []
+        self.added = self.changed = self.unchanged = 0
+
+    def take(self, raw: RawRecord) -> None:
+        try:
+            draft = self.connector.normalise(raw)
+            if not isinstance(draft, RecordDraft):
+                raise InvalidRecordError(
+                    f"connector bug: normalise returned {type(draft).__name__}, not a RecordDraft"
+                )
+            if not draft.local_id or not draft.title:
+                raise InvalidRecordError("normalised record has no id or no title")
+        except Exception as exc:  # a bug in one record's mapping must not cost the others
+            reason = (
+                exc.reason
+                if isinstance(exc, InvalidRecordError)
+                else f"normalise failed: {_error_text(exc)}"
+            )
+            local = (
+                exc.local_id
+                if isinstance(exc, InvalidRecordError) and exc.local_id
+                else raw.local_id
+            )
+            self._quarantine(raw, reason, local)
+            return
+        record_id = f"{self.source.key}:{draft.local_id}"
+        if record_id in self.seen:
+            self._quarantine(
+                raw,
+                f"duplicate id {record_id!r} in this harvest; the first was kept",
+                draft.local_id,
+            )
+            return
+        self.seen.add(record_id)
+        digest = content_hash(draft)
+        old = self.existing.get(record_id)
+        if old is not None and old.provenance.content_hash == digest and old.withdrawn_at is None:
+            self.unchanged += 1
+            return
+        fields = {f: getattr(draft, f) for f in RecordDraft.__struct_fields__}
+        record = Microcredential(
+            **fields,
+            id=record_id,
+            source=self.source.key,
+            completeness=completeness_of(draft),
+            provenance=Provenance(
+                source=self.source.key,
+                connector=self.connector.info.name,
+                connector_version=self.connector.info.version,
+                fetched_at=self.now,
+                source_url=raw.source_url,
+                content_hash=digest,
+            ),
+        )
+        self.upserts.append(record)
+        if old is None:
+            self.added += 1
+        else:
+            self.changed += 1
+
+    def keep_document(self, unchanged: Unchanged) -> None:
+        for record in self.existing.values():
+            if record.provenance.source_url == unchanged.source_url and record.id not in self.seen:
+                self.seen.add(record.id)
+                self.unchanged += 1
+
+    def _quarantine(self, raw: RawRecord, reason: str, local_id: str | None) -> None:
+        self.quarantine.append(
+            QuarantinedRecord(
+                source=self.source.key,
+                reason=reason,
+                local_id=local_id,
+                source_url=raw.source_url,
+                seen_at=self.now,
+                raw_excerpt=_excerpt(raw),
+            )
+        )
+
+    def withdrawals(self) -> list[Microcredential]:
+        gone = [
+            r for rid, r in self.existing.items() if rid not in self.seen and r.withdrawn_at is None
+        ]
+        return [
+            msgspec.structs.replace(r, status=Status.WITHDRAWN, withdrawn_at=self.now) for r in gone
+        ]
+
+
+async def harvest_source(
+    source: SourceConfig,
+    connector: Connector,
+    store: Store,
+    *,
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> HarvestSummary:
+    """Harvest one source into the store; never raises for register trouble."""
+    report = progress or _NoProgress()
+    started = time.monotonic()
+    now = clock()
+    previous = await _state(store, source)
+    await store.put_state(
+        msgspec.structs.replace(previous, status=SourceStatus.HARVESTING, last_attempt_at=now)
+    )
+    existing = await store.records(source.key)
+    run = _Run(source, connector, existing, now)
+    pages = 0
+
+    def on_page(url: str) -> None:
+        nonlocal pages
+        pages += 1
+        report.page(source.key, url)
+
+    policy = fetch_policy(source, connector, use_validators=bool(existing))
+    error: str | None = None
+    async with HttpFetcher(policy, validators=store) as fetcher:
+        ctx = HarvestContext(
+            source_key=source.key,
+            url=source.url,
+            urls=source.all_urls,
+            fetcher=fetcher,
+            since=previous.last_success_at,
+            on_page=on_page,
+        )
+        try:
+            count = 0
+            async for item in connector.fetch(ctx):
+                if isinstance(item, Unchanged):
+                    run.keep_document(item)
+                elif isinstance(item, RawRecord):
+                    run.take(item)
+                    count += 1
+                    if count % 100 == 0:
+                        report.records(source.key, count)
+                else:
+                    raise TypeError(
+                        f"fetch() yielded {type(item).__name__}; expected RawRecord or Unchanged"
+                    )
+            report.records(source.key, count)
+        except Exception as exc:  # register trouble or a connector bug: keep the last good data
+            error = _error_text(exc)
+        if error is None and not run.seen and existing and not source.allow_empty:
+            error = (
+                f"register returned no records (it had {len(existing)}); keeping the last good data"
+                " (set allow_empty = true for this source if it really emptied)"
+            )
+        seconds = round(time.monotonic() - started, 3)
+        if error is not None:
+            kept = sum(1 for r in existing if r.withdrawn_at is None)
+            return await _failed(store, source, previous, now, error, pages, seconds, kept)
+        withdrawn = run.withdrawals()
+        live = len(run.seen)
+        state = SourceState(
+            key=source.key,
+            connector=source.connector,
+            url=source.url,
+            status=SourceStatus.OK,
+            record_count=live,
+            quarantined_count=len(run.quarantine),
+            last_success_at=now,
+            last_attempt_at=now,
+            consecutive_failures=0,
+        )
+        summary = HarvestSummary(
+            source=source.key,
+            ok=True,
+            records=live,
+            added=run.added,
+            changed=run.changed,
+            unchanged=run.unchanged,
+            removed=len(withdrawn),
+            quarantined=len(run.quarantine),
+            pages=pages,
+            seconds=seconds,
+        )
+        state = msgspec.structs.replace(state, last_summary=summary)
+        await store.apply(
+            ChangeSet(
+                source=source.key,
+                upserts=(*run.upserts, *withdrawn),
+                quarantine=tuple(run.quarantine),
+                state=state,
+            )
+        )
+        for key, value in fetcher.pending_validators.items():
+            await store.put_meta(key, value)
+        return summary
+
+
+async def _state(store: Store, source: SourceConfig) -> SourceState:
+    for state in await store.states():
+        if state.key == source.key:
+            return state
+    return SourceState(key=source.key, connector=source.connector, url=source.url)
+
+
+async def _failed(
+    store: Store,
+    source: SourceConfig,
+    previous: SourceState,
+    now: datetime,
+    error: str,
+    pages: int,
+    seconds: float,
+    kept: int,
+) -> HarvestSummary:
+    status = SourceStatus.STALE if kept else SourceStatus.FAILING
+    summary = HarvestSummary(
+        source=source.key, ok=False, records=kept, pages=pages, errors=(error,), seconds=seconds
+    )
+    await store.put_state(
+        msgspec.structs.replace(
+            previous,
+            connector=source.connector,
+            url=source.url,
+            status=status,
+            record_count=kept,
+            last_attempt_at=now,
+            last_error=error,
+            consecutive_failures=previous.consecutive_failures + 1,
+            last_summary=summary,
+        )
+    )
+    return summary

@@ -1,0 +1,196 @@
+"""Whole-response caching in front of the GraphQL app.
+
+A cached answer is found before strawberry sees the request, so a repeated dashboard query costs
+little more than a static file. The key is the query with whitespace folded, the variables in
+canonical order, the operation name, the response media type and the hub's data epoch (which
+changes with every harvest), so no replica serves an answer older than the data it holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
+
+import msgspec
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from microcred_hub.cache import ResponseCache
+    from microcred_hub.metrics import Metrics
+
+_canonical = msgspec.json.Encoder(order="sorted")
+_ENTRY_SEP = b"\n\x00\n"
+
+
+class _Captured:
+    def __init__(self) -> None:
+        self.status = 0
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body = bytearray()
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(receive: Receive, limit: int) -> bytes:
+    chunks = bytearray()
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks += message.get("body", b"")
+        if len(chunks) > limit:
+            raise BodyTooLarge
+        more = message.get("more_body", False)
+    return bytes(chunks)
+
+
+def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch: str) -> str | None:
+    """None when the request is not a cacheable query (a mutation, or not parseable)."""
+    try:
+        if method == "GET":
+            params = dict(parse_qsl(query_string.decode("latin-1")))
+            query = params.get("query", "")
+            variables: object = (
+                msgspec.json.decode(params["variables"]) if params.get("variables") else None
+            )
+            operation = params.get("operationName")
+        else:
+            payload = msgspec.json.decode(body)
+            if not isinstance(payload, dict):
+                return None
+            query = payload.get("query") or ""
+            variables = payload.get("variables")
+            operation = payload.get("operationName")
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return None
+    if not isinstance(query, str) or not query:
+        return None  # (the schema has no mutations: anything else fails validation, uncached)
+    material = _canonical.encode([" ".join(query.split()), variables, operation, accept, epoch])
+    return hashlib.sha256(material).hexdigest()
+
+
+class CachedGraphQL:
+    """ASGI wrapper: answer from the response cache, else run the app and keep a good answer."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        cache: ResponseCache,
+        epoch: Callable[[], str],
+        metrics: Metrics,
+        *,
+        max_body_bytes: int,
+        max_age: int,
+    ) -> None:
+        self.app = app
+        self.cache = cache
+        self.epoch = epoch
+        self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
+        self.max_age = max_age
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        headers = dict(scope["headers"])
+        accept = headers.get(b"accept", b"").decode("latin-1")
+        if method not in ("GET", "POST") or (
+            method == "GET" and b"query=" not in scope["query_string"]
+        ):
+            await self.app(scope, receive, send)  # GraphiQL, OPTIONS, ...
+            return
+        try:
+            body = await read_body(receive, self.max_body_bytes) if method == "POST" else b""
+        except BodyTooLarge:
+            await _plain(
+                send, 413, b'{"errors":[{"message":"request body exceeds the size limit"}]}'
+            )
+            return
+        key = cache_key(method, scope["query_string"], body, accept, self.epoch())
+        if key is not None:
+            hit = await self.cache.get(key)
+            if hit is not None:
+                self.metrics.cache.labels("hit").inc()
+                await self._send_cached(hit, method, headers, send)
+                return
+            self.metrics.cache.labels("miss").inc()
+        captured = await self._run(scope, body, send if key is None else None)
+        if key is None or captured is None:
+            return
+        content_type = dict(captured.headers).get(b"content-type", b"application/json")
+        body_out = bytes(captured.body)
+        # `"errors":` can only be a key (inside strings the quotes are escaped)
+        if captured.status == 200 and b'"errors":' not in body_out:
+            await self.cache.set(key, content_type + _ENTRY_SEP + body_out)
+        await self._send_cached(
+            content_type + _ENTRY_SEP + body_out, method, headers, send, captured.status
+        )
+
+    async def _run(self, scope: Scope, body: bytes, passthrough: Send | None) -> _Captured | None:
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        if passthrough is not None:
+            await self.app(scope, replay, passthrough)
+            return None
+        captured = _Captured()
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured.status = message["status"]
+                captured.headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                captured.body += message.get("body", b"")
+
+        await self.app(scope, replay, capture)
+        return captured
+
+    async def _send_cached(
+        self,
+        entry: bytes,
+        method: str,
+        request_headers: dict[bytes, bytes],
+        send: Send,
+        status: int = 200,
+    ) -> None:
+        content_type, _, body = entry.partition(_ENTRY_SEP)
+        etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+        headers = [(b"content-type", content_type), (b"etag", etag)]
+        if method == "GET" and status == 200:
+            headers.append((b"cache-control", b"public, max-age=%d" % self.max_age))
+            if request_headers.get(b"if-none-match") == etag:
+                await send({"type": "http.response.start", "status": 304, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        else:
+            headers.append(
+                (b"cache-control", b"no-store" if status != 200 else b"private, no-cache")
+            )
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def _plain(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,191 @@
+"""The running hub: store, in-memory index, response cache, connectors and the harvest schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from microcred_hub.cache import ResponseCache, open_cache
+from microcred_hub.config import HubConfig, SourceConfig
+from microcred_hub.errors import ConfigError
+from microcred_hub.harvest import Progress, harvest_source
+from microcred_hub.index import Index
+from microcred_hub.plugins import Plugin, discover, plugin_for
+from microcred_hub.record import QuarantinedRecord
+from microcred_hub.sdk import Connector
+from microcred_hub.store import ChangeSet, HarvestSummary, SourceState, Store
+from microcred_hub.store.factory import open_store
+
+log = logging.getLogger("microcred_hub.hub")
+
+#: first retry after a failed harvest; doubles per consecutive failure up to the interval
+RETRY_BASE_SECONDS = 30.0
+
+
+class Hub:
+    """Everything a serving or harvesting process needs, built from one validated config."""
+
+    def __init__(self, config: HubConfig, *, plugins: dict[str, Plugin] | None = None) -> None:
+        self.config = config
+        if plugins is None:
+            plugins, _broken = discover()
+        self.connectors: dict[str, Connector] = {}
+        for i, source in enumerate(config.sources):
+            plugin = plugin_for(
+                source.connector, plugins, file=config.path, key=f"sources[{i}].connector"
+            )
+            self.connectors[source.key] = plugin.build(
+                source.options, file=config.path, key=f"sources[{i}]"
+            )
+        snapshot = Path(config.store.snapshot) if config.store.snapshot else None
+        if snapshot is not None and not snapshot.is_absolute():
+            snapshot = Path(config.path).resolve().parent / snapshot
+        self.store: Store = open_store(
+            config.store.url, snapshot=snapshot, prefix=config.store.prefix
+        )
+        self.cache: ResponseCache = open_cache(
+            config.cache.url,
+            ttl_seconds=config.cache.ttl_seconds,
+            max_entries=config.cache.max_entries,
+        )
+        self.index = Index()
+        self.ready = False
+        self.store_error: str | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._running: dict[str, asyncio.Task[HarvestSummary]] = {}
+        self._background: set[asyncio.Task[HarvestSummary]] = set()
+        self.progress: Progress | None = None
+        self.harvest_listeners: list[Callable[[HarvestSummary], None]] = []
+        self._states_epoch = 0
+
+    def cache_epoch(self) -> str:
+        """Changes whenever an answer could change: new data, or a source's status."""
+        return f"{self.index.version}.{self._states_epoch}"
+
+    @property
+    def sources(self) -> tuple[SourceConfig, ...]:
+        return tuple(s for s in self.config.sources if s.enabled)
+
+    async def start(self, *, schedule: bool) -> None:
+        """Open the store, build the index from it, and optionally start the harvest schedule."""
+        await self.store.open()
+        self.store.subscribe(self._on_change)
+        await self.reload_index()
+        self.ready = True
+        if schedule:
+            for source in self.sources:
+                self._tasks.append(
+                    asyncio.create_task(self._schedule(source), name=f"harvest:{source.key}")
+                )
+
+    async def stop(self) -> None:
+        for task in [*self._tasks, *self._running.values()]:
+            task.cancel()
+        await asyncio.gather(*self._tasks, *self._running.values(), return_exceptions=True)
+        self._tasks.clear()
+        await self.store.close()
+
+    async def reload_index(self) -> None:
+        keys = {s.key for s in self.config.sources}
+        records = [r for r in await self.store.records() if r.source in keys]
+        self.index.replace_all(records)
+
+    async def _on_change(self, change: ChangeSet, version: int) -> None:
+        if change.source not in self.connectors:
+            return
+        self.index.apply(change.upserts, change.deletes)
+
+    async def source_states(self) -> list[SourceState]:
+        """The configured sources' states, PENDING for those never harvested."""
+        known = {s.key: s for s in await self.store.states()}
+        out = []
+        for source in self.sources:
+            state = known.get(source.key) or SourceState(
+                key=source.key, connector=source.connector, url=source.url
+            )
+            out.append(state)
+        return out
+
+    async def quarantined(self, source: str) -> list[QuarantinedRecord]:
+        return await self.store.quarantined(source)
+
+    async def harvest(self, keys: Sequence[str] | None = None) -> list[HarvestSummary]:
+        """Harvest the sources (all when None) concurrently; one failing does not stop others."""
+        chosen = [self.config.source(k) for k in keys] if keys else list(self.sources)
+        return list(await asyncio.gather(*(self.harvest_one(s) for s in chosen)))
+
+    def trigger(self, keys: Sequence[str] | None = None) -> list[str]:
+        """Start harvests in the background (admin endpoint); returns the keys started."""
+        chosen = [self.config.source(k) for k in keys] if keys else list(self.sources)
+        for source in chosen:
+            if source.key not in self._running:
+                task = asyncio.create_task(self.harvest_one(source))
+                self._background.add(task)  # keep a reference until it ends
+                task.add_done_callback(self._background.discard)
+        return [s.key for s in chosen]
+
+    async def harvest_one(self, source: SourceConfig) -> HarvestSummary:
+        """One harvest of one source; concurrent calls for the same source share the run."""
+        running = self._running.get(source.key)
+        if running is None:
+            running = asyncio.create_task(self._harvest_locked(source))
+            self._running[source.key] = running
+            running.add_done_callback(lambda _t, key=source.key: self._running.pop(key, None))
+        return await asyncio.shield(running)
+
+    async def _harvest_locked(self, source: SourceConfig) -> HarvestSummary:
+        ttl = max(60.0, source.timeout_seconds * 8)
+        async with self.store.harvest_lock(source.key, ttl) as acquired:
+            if not acquired:
+                log.info("source %s: another replica is harvesting it; skipping", source.key)
+                return HarvestSummary(
+                    source=source.key, ok=True, errors=("harvested by another replica",)
+                )
+            summary = await harvest_source(
+                source, self.connectors[source.key], self.store, progress=self.progress
+            )
+        self._states_epoch += 1
+        for listener in self.harvest_listeners:
+            listener(summary)
+        if summary.ok:
+            log.info(
+                "source %s harvested: %d records (%d added, %d changed, %d removed, %d quarantined)"
+                " in %.2f s",
+                source.key,
+                summary.records,
+                summary.added,
+                summary.changed,
+                summary.removed,
+                summary.quarantined,
+                summary.seconds,
+            )
+        else:
+            log.warning("source %s harvest failed: %s", source.key, "; ".join(summary.errors))
+        return summary
+
+    async def _schedule(self, source: SourceConfig) -> None:
+        """Harvest when due; after a failure retry sooner, backing off up to the interval."""
+        while True:
+            state = next((s for s in await self.source_states() if s.key == source.key), None)
+            delay = 0.0
+            if state is not None and state.last_success_at is not None:
+                age = (datetime.now(UTC) - state.last_success_at).total_seconds()
+                delay = max(0.0, source.interval_seconds - age)
+            if state is not None and state.consecutive_failures:
+                backoff = RETRY_BASE_SECONDS * 2 ** (state.consecutive_failures - 1)
+                delay = min(delay or source.interval_seconds, backoff)
+            if delay:
+                await asyncio.sleep(delay * random.uniform(0.9, 1.1))  # noqa: S311 - jitter, not crypto
+            try:
+                await self.harvest_one(source)
+            except asyncio.CancelledError:
+                raise
+            except ConfigError:
+                raise
+            except Exception:  # the schedule must outlive any one bad harvest
+                log.exception("source %s: harvest crashed", source.key)
+                await asyncio.sleep(RETRY_BASE_SECONDS)
