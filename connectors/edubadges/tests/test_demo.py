@@ -1,0 +1,46 @@
+"""The bundled demo register (src/microcred_hub/demo/edubadges) read as the demo config reads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from microcred_hub_connectors.edubadges import EdubadgesConnector, EdubadgesOptions
+
+import microcred_hub
+from microcred_hub.fetch import FetchPolicy
+from microcred_hub.sdk import CredentialType, ParticipationForm, RawRecord, RecordDraft, Supervision
+
+DEMO = Path(microcred_hub.__file__).resolve().parent / "demo" / "edubadges"
+OPTIONS = EdubadgesOptions(catalog_path="/catalog.json", detail_path="/badges/{entityId}.json")
+
+
+async def demo_records(harvest) -> list[RecordDraft]:
+    items = await harvest(DEMO.as_uri(), OPTIONS, policy=FetchPolicy(allow_files=True))
+    connector = EdubadgesConnector(OPTIONS)
+    return [connector.normalise(item) for item in items if isinstance(item, RawRecord)]
+
+
+async def test_demo_register_reads_through_file_urls_without_quarantine(harvest) -> None:
+    records = await demo_records(harvest)
+    assert len(records) == 25
+    assert len({r.local_id for r in records}) == 25
+
+
+async def test_demo_register_is_varied(harvest) -> None:
+    records = await demo_records(harvest)
+    ects = [r.workload.ects for r in records if r.workload and r.workload.ects is not None]
+    assert min(ects) == 1
+    assert max(ects) == 15
+    assert {4, 5, 6, 7} <= {r.level.eqf for r in records if r.level}
+    assert [r.level.framework_level for r in records if r.level and r.level.eqf is None] == ["3.5"]
+    assert any(r.workload and r.workload.original_unit == "hours" for r in records)
+    assert {"nl", "en"} == {lang for r in records for lang in r.languages}
+    assert len({r.awarding_bodies[0].name for r in records}) >= 10
+    assert {r.supervision for r in records} >= set(Supervision)
+    forms = {f for r in records for f in r.participation_forms}
+    assert forms >= {ParticipationForm.ONLINE, ParticipationForm.ONSITE, ParticipationForm.BLENDED}
+    assert {r.credential_type for r in records} == {
+        CredentialType.MICRO_CREDENTIAL,
+        CredentialType.BADGE,
+    }
+    assert all(r.issuer_country == ("NL",) for r in records)

@@ -1,0 +1,256 @@
+"""The standard checks every connector must pass; each raises ConformanceError naming itself."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from microcred_hub.errors import InvalidRecordError, RetryableFetchError
+from microcred_hub.fetch import FetchPolicy, HttpFetcher
+from microcred_hub.record import RecordDraft, completeness_of, content_hash
+from microcred_hub.sdk import (
+    JSON,
+    Connector,
+    ConnectorInfo,
+    ConnectorOptions,
+    FetchResponse,
+    HarvestContext,
+    RawRecord,
+    Unchanged,
+)
+
+if TYPE_CHECKING:
+    from microcred_hub.testing.server import ScenarioServer
+
+GROUP = "microcred_hub.connectors"
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?([.-]?\w+)?$")
+
+
+class ConformanceError(AssertionError):
+    """A connector broke one check; the message starts with the check's name."""
+
+    def __init__(self, check: str, message: str) -> None:
+        self.check = check
+        super().__init__(f"[{check}] {message}")
+
+
+class RecordingFetcher:
+    """The hub's real fetcher, noting every URL asked for (to compare with what the server saw)."""
+
+    def __init__(self, inner: HttpFetcher) -> None:
+        self.inner = inner
+        self.urls: list[str] = []
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept: str = "application/json",
+        conditional: bool = False,
+    ) -> FetchResponse:
+        self.urls.append(url)
+        return await self.inner.get(
+            url, params=params, headers=headers, accept=accept, conditional=conditional
+        )
+
+    async def get_json(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> JSON:
+        return (await self.get(url, params=params, headers=headers)).json()
+
+
+@dataclass
+class Harvested:
+    raws: list[RawRecord] = field(default_factory=list)
+    unchanged: list[Unchanged] = field(default_factory=list)
+    drafts: list[RecordDraft] = field(default_factory=list)
+    quarantined: list[tuple[RawRecord, str]] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
+
+
+def check_metadata(cls: type[Connector]) -> None:
+    """metadata: info is complete, options are typed, and the entry point names this class."""
+    name = "metadata"
+    info = getattr(cls, "info", None)
+    if not isinstance(info, ConnectorInfo):
+        raise ConformanceError(name, "class attribute `info` must be an sdk.ConnectorInfo")
+    for attr in ("name", "version", "description", "register"):
+        if not getattr(info, attr):
+            raise ConformanceError(name, f"info.{attr} is empty")
+    if not _VERSION.match(info.version):
+        raise ConformanceError(name, f"info.version {info.version!r} is not a version like 1.0.0")
+    if info.country is not None and not _COUNTRY.match(info.country):
+        raise ConformanceError(name, f"info.country {info.country!r} is not ISO 3166-1 alpha-2")
+    options = getattr(cls, "options_type", None)
+    if not (isinstance(options, type) and issubclass(options, ConnectorOptions)):
+        raise ConformanceError(name, "`options_type` must subclass sdk.ConnectorOptions")
+    for ep in entry_points(group=GROUP):
+        if ep.name == info.name:
+            if ep.load() is not cls:
+                raise ConformanceError(
+                    name, f"entry point {info.name!r} points to {ep.value}, not to this class"
+                )
+            return
+    raise ConformanceError(
+        name,
+        f"no entry point {info.name!r} in group {GROUP!r}: declare it in your pyproject.toml "
+        f'([project.entry-points."{GROUP}"])',
+    )
+
+
+async def harvest(connector: Connector, server: ScenarioServer, url: str) -> Harvested:
+    """Run fetch through the hub's fetcher (allowed host: the test server only) and normalise."""
+    policy = FetchPolicy(allowed_hosts=(server.host,), retries=0, total_timeout=30)
+    out = Harvested()
+    async with HttpFetcher(policy) as inner:
+        fetcher = RecordingFetcher(inner)
+        ctx = HarvestContext(source_key="kit", url=url, urls=(url,), fetcher=fetcher)
+        async for item in connector.fetch(ctx):
+            if isinstance(item, Unchanged):
+                out.unchanged.append(item)
+            elif isinstance(item, RawRecord):
+                out.raws.append(item)
+            else:
+                raise ConformanceError("fetch", f"fetch() yielded {type(item).__name__}")
+        out.requested = fetcher.urls
+    for raw in out.raws:
+        try:
+            out.drafts.append(connector.normalise(raw))
+        except InvalidRecordError as exc:
+            if not exc.reason.strip():
+                raise ConformanceError("quarantine", "InvalidRecordError without a reason") from exc
+            out.quarantined.append((raw, exc.reason))
+        except Exception as exc:
+            raise ConformanceError(
+                "quarantine",
+                f"normalise raised {type(exc).__name__}: {exc} for "
+                f"{raw.local_id or raw.source_url}; raise InvalidRecordError(reason) for records "
+                "that cannot be normalised",
+            ) from exc
+    return out
+
+
+def check_fetch_only_through_fetcher(result: Harvested, server: ScenarioServer) -> None:
+    """fetcher: every request the register saw came through the injected fetcher."""
+    if server.request_count > len(result.requested):
+        raise ConformanceError(
+            "fetcher",
+            f"the register saw {server.request_count} requests but only "
+            f"{len(result.requested)} went through ctx.fetcher; do all I/O through it",
+        )
+
+
+def check_records_valid(result: Harvested) -> None:
+    """record: every draft is a valid canonical record."""
+    name = "record"
+    encoder = msgspec.json.Encoder()
+    for draft in result.drafts:
+        if not isinstance(draft, RecordDraft):
+            raise ConformanceError(
+                name, f"normalise returned {type(draft).__name__}, not RecordDraft"
+            )
+        where = f"record {draft.local_id!r}"
+        try:
+            msgspec.json.decode(encoder.encode(draft), type=RecordDraft)
+        except msgspec.ValidationError as exc:
+            raise ConformanceError(name, f"{where}: {exc}") from exc
+        if not draft.local_id.strip() or not draft.title.strip():
+            raise ConformanceError(name, f"{where}: empty id or title")
+        bad_country = [c for c in draft.issuer_country if not _COUNTRY.match(c)]
+        bad_lang = [lang for lang in draft.languages if not _LANGUAGE.match(lang)]
+        if bad_country or bad_lang:
+            raise ConformanceError(name, f"{where}: not ISO codes: {bad_country + bad_lang}")
+        if draft.level and draft.level.eqf is not None and not 1 <= draft.level.eqf <= 8:
+            raise ConformanceError(name, f"{where}: eqf {draft.level.eqf} outside 1-8")
+        if draft.workload and any(
+            v is not None and v < 0 for v in (draft.workload.hours, draft.workload.ects)
+        ):
+            raise ConformanceError(name, f"{where}: negative workload")
+        completeness_of(draft)
+
+
+def check_ids_unique(result: Harvested) -> None:
+    """ids: local ids are unique within one harvest."""
+    ids = [d.local_id for d in result.drafts]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ConformanceError("ids", f"duplicate local ids in one harvest: {dupes[:5]}")
+
+
+def check_stable(first: Harvested, second: Harvested) -> None:
+    """stable: the same register harvested twice gives the same ids and content hashes."""
+    a = {d.local_id: content_hash(d) for d in first.drafts}
+    b = {d.local_id: content_hash(d) for d in second.drafts}
+    if a != b:
+        changed = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+        raise ConformanceError(
+            "stable", f"ids or content changed between two harvests: {changed[:5]}"
+        )
+
+
+def check_pure(connector: Connector, result: Harvested) -> None:
+    """pure: normalise gives equal output twice and does not modify its input."""
+    for raw in result.raws:
+        before = copy.deepcopy(raw.data)
+        try:
+            one, two = connector.normalise(raw), connector.normalise(raw)
+        except InvalidRecordError:
+            continue
+        if one != two:
+            raise ConformanceError("pure", f"normalise({raw.local_id!r}) differs between two calls")
+        if raw.data != before:
+            raise ConformanceError("pure", f"normalise({raw.local_id!r}) modified the raw record")
+
+
+def check_expected(result: Harvested, expected: Mapping[str, dict[str, object]]) -> None:
+    """expected: records match the expected-output fixtures (the fields each fixture lists)."""
+    drafts = {d.local_id: msgspec.json.decode(msgspec.json.encode(d)) for d in result.drafts}
+    for local_id, fields in expected.items():
+        got = drafts.get(local_id)
+        if got is None:
+            raise ConformanceError(
+                "expected", f"no record {local_id!r} (got {sorted(drafts)[:10]})"
+            )
+        assert isinstance(got, dict)
+        for key, want in fields.items():
+            if got.get(key) != want:
+                raise ConformanceError(
+                    "expected",
+                    f"record {local_id!r} field {key!r}: got {got.get(key)!r}, want {want!r}",
+                )
+
+
+async def check_retryable_not_swallowed(
+    connector: Connector, server: ScenarioServer, url: str
+) -> None:
+    """retryable: a register answering 503 makes fetch raise RetryableFetchError."""
+    server.fail_with = 503
+    try:
+        await harvest(connector, server, url)
+    except RetryableFetchError:
+        return
+    except ConformanceError:
+        raise
+    except Exception as exc:
+        raise ConformanceError(
+            "retryable", f"a 503 surfaced as {type(exc).__name__}, not RetryableFetchError"
+        ) from exc
+    finally:
+        server.fail_with = None
+    raise ConformanceError(
+        "retryable", "a register answering 503 did not fail the harvest (swallowed)"
+    )
