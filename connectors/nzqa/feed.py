@@ -1,0 +1,135 @@
+"""The paged JSON feed: follow ``next`` links, conditionally, and hand back every page read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from microcred_hub.sdk import JSON, FatalFetchError, HarvestContext, RawRecord
+
+from .dedupe import Page, entries_of, kept_positions, reference_of
+from .mapping import INVALID_KEY
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .dedupe import Entry
+
+
+@dataclass(slots=True)
+class _Remembered:
+    etag: str | None
+    next_url: str | None
+    entries: tuple[Entry, ...]
+    kept: frozenset[int] | None = None  # positions given to the hub, once the harvest settled
+
+
+@dataclass(slots=True)
+class PageMemory:
+    """What each page said last time it was read in full.
+
+    A 304 page has no body, so without this its ``next`` link (and which versions it holds, for
+    the duplicate rule) would be unknown. Losing the memory (a restart) only costs one
+    unconditional re-read of a 304 page.
+    """
+
+    pages: dict[str, _Remembered] = field(default_factory=dict)
+
+    def settle(self, pages: list[Page], best: dict[str, tuple[int, int]]) -> None:
+        """Remember which items each page gave, for the next harvest's 304 answers."""
+        for index, page in enumerate(pages):
+            known = self.pages.get(page.url)
+            if known is not None:
+                known.kept = kept_positions(index, page, best)
+
+
+def first_page_url(url: str, *, page_size: int, since: datetime | None) -> str:
+    """The source url with ``page=1&pageSize=N`` (and ``updatedSince``) merged into its query."""
+    parts = urlsplit(url)
+    ours = {"page": "1", "pageSize": str(page_size)}
+    if since is not None:
+        ours["updatedSince"] = since.isoformat()
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ours]
+    return urlunsplit(parts._replace(query=urlencode([*query, *ours.items()])))
+
+
+async def read_feed(
+    ctx: HarvestContext, first_url: str, *, max_pages: int, memory: PageMemory
+) -> list[Page]:
+    """Every page from ``first_url`` along its ``next`` links, 304 pages included as unchanged."""
+    pages: list[Page] = []
+    seen: set[str] = set()
+    url: str | None = first_url
+    while url is not None:
+        if url in seen:
+            raise FatalFetchError(
+                f"{url}: the feed's next link leads back to a page already read (a loop); "
+                "the register must fix its paging",
+                url=url,
+            )
+        if len(pages) >= max_pages:
+            raise FatalFetchError(
+                f"{url}: the feed has more than {max_pages} pages; raise max_pages for this "
+                "source if the register is really that large",
+                url=url,
+            )
+        seen.add(url)
+        page = await read_page(ctx, url, memory, conditional=True)
+        pages.append(page)
+        url = page.next_url
+    return pages
+
+
+async def read_page(
+    ctx: HarvestContext, url: str, memory: PageMemory, *, conditional: bool
+) -> Page:
+    response = await ctx.fetcher.get(url, accept="application/json", conditional=conditional)
+    ctx.page(url)
+    if response.not_modified:
+        known = memory.pages.get(url)
+        etag = response.headers.get("etag")
+        if known is not None and (etag is None or known.etag is None or etag == known.etag):
+            return Page(
+                url=url,
+                next_url=known.next_url,
+                records=None,
+                entries=known.entries,
+                kept_before=known.kept,
+            )
+        # A 304 for a page we hold nothing about: read it in full to learn its items and link.
+        response = await ctx.fetcher.get(url, accept="application/json", conditional=False)
+        ctx.page(url)
+        if response.not_modified:
+            raise FatalFetchError(
+                f"{url}: answered 304 to a request without validators; the register is broken",
+                url=url,
+                status=304,
+            )
+    items, next_url = _parse_page(url, response.json())
+    records = tuple(_raw(item, url) for item in items)
+    page = Page(url=url, next_url=next_url, records=records, entries=entries_of(records))
+    memory.pages[url] = _Remembered(response.headers.get("etag"), next_url, page.entries)
+    return page
+
+
+def _parse_page(url: str, body: JSON) -> tuple[list[JSON], str | None]:
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(body, dict) or not isinstance(items, list):
+        raise FatalFetchError(
+            f"{url}: not an NZQA-like feed page (expected an object with an 'items' list); "
+            "check the source url and its format option",
+            url=url,
+        )
+    link = body.get("next")
+    if link is not None and not isinstance(link, str):
+        raise FatalFetchError(f"{url}: 'next' must be a URL or null, got {link!r}", url=url)
+    # README says absolute; a relative link is resolved against the page rather than refused.
+    return items, urljoin(url, link.strip()) if link and link.strip() else None
+
+
+def _raw(item: JSON, url: str) -> RawRecord:
+    if not isinstance(item, dict):
+        # RawRecord.data is an object; wrapping lets normalise quarantine it with a reason.
+        return RawRecord(data={INVALID_KEY: item}, source_url=url)
+    return RawRecord(data=item, local_id=reference_of(item), source_url=url)

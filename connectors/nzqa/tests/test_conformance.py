@@ -1,0 +1,15 @@
+"""The SDK's conformance kit over this connector's own fixture feed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from microcred_hub_connectors.nzqa import NzqaConnector
+
+from microcred_hub.testing import ConnectorConformance
+
+
+class TestNzqaConformance(ConnectorConformance):
+    connector = NzqaConnector
+    scenario = Path(__file__).parent / "conformance"
+    skip = {}  # noqa: RUF012 - the kit's own class attribute
