@@ -15,7 +15,9 @@ NZQA_RECORDS = 12  # 14 items, MC5231 twice (version 2 wins), MC5266 malformed
 SOURCES_QUERY = "{ sources { key connector status recordCount quarantinedCount lastSuccessAt lastError } }"
 
 
-def write_config(tmp_path: Path, nzqa_url: str, edubadges_url: str, extra: str = "") -> Path:
+def write_config(
+    tmp_path: Path, nzqa_url: str, edubadges_url: str, extra: str = "", interval: int = 3600
+) -> Path:
     config = tmp_path / "hub.toml"
     config.write_text(
         f"""
@@ -33,13 +35,13 @@ key = "nzqa"
 connector = "nzqa"
 url = "{nzqa_url}/microcredentials"
 page_size = 5
-interval_seconds = 3600
+interval_seconds = {interval}
 
 [[sources]]
 key = "edubadges"
 connector = "edubadges"
 url = "{edubadges_url}"
-interval_seconds = 3600
+interval_seconds = {interval}
 """
     )
     return config
@@ -192,9 +194,10 @@ async def test_a_failing_register_leaves_the_last_good_data_marked_stale(tmp_pat
 
         await wait_for(lambda: nzqa_status("OK"))
     # restart against a register that now answers 500: the snapshot serves the last good data
+    # at once, and the re-harvest (due after 1 s) fails
     nzqa_runner, broken_url = await start(nzqa_app())
     nzqa_runner.app["faults"].mode = "500"
-    config = write_config(tmp_path, broken_url, edu_url)
+    config = write_config(tmp_path, broken_url, edu_url, interval=1)
     async with HubProcess(config) as hub, aiohttp.ClientSession() as session:
 
         async def stale() -> bool:

@@ -98,6 +98,7 @@ def nzqa_app(pages: list[bytes] | None = None, fixtures: Path = NZQA_FIXTURES) -
             return web.Response(status=404, text="no such page")
         base = f"{request.scheme}://{request.host}"
         body = all_pages[page - 1].replace(PLACEHOLDER.encode(), base.encode())
+        body = body.replace(b"{base}", base.encode())  # the conformance kit's placeholder
         return _json_response(request, body)
 
     async def export(request: web.Request) -> web.Response:
