@@ -416,3 +416,10 @@ def test_replace_all_starts_over(index: Index) -> None:
     assert [r.id for r in index.records()] == ["nzqa:new"]
     assert index.version == version + 1
     assert index.facets()["source"] == [("nzqa", 1)]
+
+
+def test_replace_source_drops_what_the_source_no_longer_has(index: Index) -> None:
+    index.replace_source("edubadges", [make_record("abc123", "Renamed", source="edubadges")])
+    assert matching(index, source=("edubadges",)) == {"edubadges:abc123"}
+    assert index.get("edubadges:abc123").title == "Renamed"
+    assert len(index) == 5
