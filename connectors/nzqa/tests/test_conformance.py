@@ -11,5 +11,5 @@ from microcred_hub.testing import ConnectorConformance
 
 class TestNzqaConformance(ConnectorConformance):
     connector = NzqaConnector
-    scenario = Path(__file__).parent / "conformance"
+    scenario = Path(__file__).parents[1] / "fixtures" / "conformance"
     skip = {}  # noqa: RUF012 - the kit's own class attribute
