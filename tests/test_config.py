@@ -40,7 +40,9 @@ def parse(text: str) -> object:
     return parse_config(text, file="hub.toml", config_dir=Path("/etc/hub"))
 
 
-def test_a_full_config_is_typed_and_connector_options_are_kept_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_config_is_typed_and_connector_options_are_kept_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("TEST_ADMIN_TOKEN", "s3cret")
     monkeypatch.setenv("TEST_FEED_TOKEN", "feed-token")
     config = parse_config(GOOD, file="hub.toml", config_dir=Path("/etc/hub"))
@@ -60,7 +62,9 @@ def test_an_unset_admin_token_turns_admin_off(monkeypatch: pytest.MonkeyPatch) -
     assert not config.admin.token
 
 
-def test_an_unset_variable_elsewhere_names_the_key_and_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unset_variable_elsewhere_names_the_key_and_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("TEST_FEED_TOKEN", raising=False)
     with pytest.raises(ConfigError) as err:
         parse(GOOD)
@@ -70,17 +74,28 @@ def test_an_unset_variable_elsewhere_names_the_key_and_the_variable(monkeypatch:
 
 def test_config_dir_is_expanded() -> None:
     text = '[[sources]]\nkey="a"\nconnector="nzqa"\nurl="file://${CONFIG_DIR}/feed.json"\n'
-    assert parse_config(text, file="x.toml", config_dir=Path("/srv/hub")).sources[0].url == "file:///srv/hub/feed.json"
+    assert (
+        parse_config(text, file="x.toml", config_dir=Path("/srv/hub")).sources[0].url
+        == "file:///srv/hub/feed.json"
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "key", "hint"),
     [
         ('[store]\nurl = "postgres://x"\n', "store.url", "memory://"),
-        ("[cache]\nttl_seconds = \"soon\"\n", "cache.ttl_seconds", "Expected"),
+        ('[cache]\nttl_seconds = "soon"\n', "cache.ttl_seconds", "Expected"),
         ("[server]\nprot = 80\n", "server", "unknown field"),
-        ('[[sources]]\nkey = "A B"\nconnector = "nzqa"\nurl = "http://x"\n', "sources[0].key", "lower-case"),
-        ('[[sources]]\nkey = "a"\nconnector = "nzqa"\nurl = "ftp://x"\n', "sources[0].url", "http(s)://"),
+        (
+            '[[sources]]\nkey = "A B"\nconnector = "nzqa"\nurl = "http://x"\n',
+            "sources[0].key",
+            "lower-case",
+        ),
+        (
+            '[[sources]]\nkey = "a"\nconnector = "nzqa"\nurl = "ftp://x"\n',
+            "sources[0].url",
+            "http(s)://",
+        ),
         ('[[sources]]\nkey = "a"\nconnector = "nzqa"\n', "sources[0]", "url"),
         (
             '[[sources]]\nkey="a"\nconnector="nzqa"\nurl="http://x"\n[[sources]]\nkey="a"\nconnector="nzqa"\nurl="http://y"\n',
@@ -90,7 +105,9 @@ def test_config_dir_is_expanded() -> None:
         ("[store\n", None, "TOML"),
     ],
 )
-def test_a_bad_config_names_the_key_and_what_is_wrong(text: str, key: str | None, hint: str) -> None:
+def test_a_bad_config_names_the_key_and_what_is_wrong(
+    text: str, key: str | None, hint: str
+) -> None:
     with pytest.raises(ConfigError) as err:
         parse(text)
     message = str(err.value)
@@ -114,7 +131,9 @@ def test_the_bundled_demo_config_is_valid() -> None:
 
 def test_the_cli_exits_2_on_a_bad_config_naming_file_key_and_fix(tmp_path: Path) -> None:
     bad = tmp_path / "hub.toml"
-    bad.write_text('[[sources]]\nkey = "x"\nconnector = "no-such-plugin"\nurl = "http://127.0.0.1:1/"\n')
+    bad.write_text(
+        '[[sources]]\nkey = "x"\nconnector = "no-such-plugin"\nurl = "http://127.0.0.1:1/"\n'
+    )
     done = subprocess.run(
         [sys.executable, "-m", "microcred_hub.cli", "harvest", "--config", str(bad)],
         capture_output=True,
@@ -130,7 +149,9 @@ def test_the_cli_exits_2_on_a_bad_config_naming_file_key_and_fix(tmp_path: Path)
 
 def test_unknown_connector_options_are_refused_with_the_key(tmp_path: Path) -> None:
     bad = tmp_path / "hub.toml"
-    bad.write_text('[[sources]]\nkey = "x"\nconnector = "nzqa"\nurl = "http://127.0.0.1:1/"\nfromat = "csv"\n')
+    bad.write_text(
+        '[[sources]]\nkey = "x"\nconnector = "nzqa"\nurl = "http://127.0.0.1:1/"\nfromat = "csv"\n'
+    )
     done = subprocess.run(
         [sys.executable, "-m", "microcred_hub.cli", "harvest", "--config", str(bad)],
         capture_output=True,

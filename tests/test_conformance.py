@@ -22,6 +22,8 @@ def scenario_dir(value: str) -> Path:
 @pytest.mark.parametrize("plugin", PLUGINS, ids=[ep.name for ep in PLUGINS])
 async def test_installed_connector_passes_the_conformance_kit(plugin) -> None:  # type: ignore[no-untyped-def]
     folder = scenario_dir(plugin.value)
-    assert (folder / "scenario.toml").is_file(), f"connector {plugin.name} ships no conformance scenario in {folder}"
+    assert (folder / "scenario.toml").is_file(), (
+        f"connector {plugin.name} ships no conformance scenario in {folder}"
+    )
     passed = await run_all_checks(plugin.load(), folder)
     assert "quarantine" in passed and "record" in passed

@@ -12,7 +12,9 @@ from tests.support.hub_process import HubProcess, graphql, wait_for
 from tests.support.registers import edubadges_app, nzqa_app, start
 
 NZQA_RECORDS = 12  # 14 items, MC5231 twice (version 2 wins), MC5266 malformed
-SOURCES_QUERY = "{ sources { key connector status recordCount quarantinedCount lastSuccessAt lastError } }"
+SOURCES_QUERY = (
+    "{ sources { key connector status recordCount quarantinedCount lastSuccessAt lastError } }"
+)
 
 
 def write_config(
@@ -23,7 +25,7 @@ def write_config(
         f"""
 [store]
 url = "memory://"
-snapshot = "{tmp_path / 'snapshot.json'}"
+snapshot = "{tmp_path / "snapshot.json"}"
 
 [admin]
 token = "test-admin-token"
@@ -69,7 +71,9 @@ async def hub(tmp_path: Path, registers: tuple[str, str]) -> AsyncIterator[HubPr
         yield process
 
 
-async def query(hub: HubProcess, text: str, variables: dict[str, object] | None = None) -> dict[str, object]:
+async def query(
+    hub: HubProcess, text: str, variables: dict[str, object] | None = None
+) -> dict[str, object]:
     async with aiohttp.ClientSession() as session:
         status, body = await graphql(session, hub.url, text, variables)
     assert status == 200, body
@@ -116,7 +120,11 @@ async def test_nz_and_nl_compare_side_by_side_by_eqf_level_and_workload(hub: Hub
     nodes = [e["node"] for e in data["microcredentials"]["edges"]]
     assert {n["source"] for n in nodes} == {"nzqa", "edubadges"}
     assert all(4 <= n["level"]["eqf"] <= 6 for n in nodes)
-    hours = [n["workload"]["hours"] for n in nodes if n["workload"] and n["workload"]["hours"] is not None]
+    hours = [
+        n["workload"]["hours"]
+        for n in nodes
+        if n["workload"] and n["workload"]["hours"] is not None
+    ]
     assert hours == sorted(hours, reverse=True)
     facet_sources = {f["value"]: f["count"] for f in data["facets"]["source"]}
     assert sum(facet_sources.values()) == data["microcredentials"]["totalCount"]
@@ -131,7 +139,12 @@ async def test_nzqcf_level_8_is_served_unlevelled_and_credits_become_hours(hub: 
              b: microcredential(id: "nzqa:MC5224") { level { eqf } workload { hours ects derived originalValue originalUnit } }
              c: microcredential(id: "nzqa:does-not-exist") { id } }""",
     )
-    assert data["a"]["level"] == {"eqf": None, "framework": "NZQCF", "frameworkLevel": "8", "derived": True}
+    assert data["a"]["level"] == {
+        "eqf": None,
+        "framework": "NZQCF",
+        "frameworkLevel": "8",
+        "derived": True,
+    }
     assert data["a"]["status"] == "EXPIRED"
     assert data["b"]["level"]["eqf"] == 4
     assert data["b"]["workload"]["hours"] == 150
@@ -141,19 +154,27 @@ async def test_nzqcf_level_8_is_served_unlevelled_and_credits_become_hours(hub: 
 
 
 async def test_search_ignores_case_and_accents(hub: HubProcess) -> None:
-    data = await query(hub, '{ microcredentials(search: "whanau") { totalCount edges { node { title } } } }')
+    data = await query(
+        hub, '{ microcredentials(search: "whanau") { totalCount edges { node { title } } } }'
+    )
     titles = [e["node"]["title"] for e in data["microcredentials"]["edges"]]
     assert "Whānau-Centred Practice in Social Services" in titles
 
 
 async def test_a_bad_query_gets_a_graphql_error_and_no_5xx(hub: HubProcess) -> None:
     async with aiohttp.ClientSession() as session:
-        for text in ("{ microcredentials { nope } }", "{ microcredentials(first: 100000) { totalCount } }", "{"):
+        for text in (
+            "{ microcredentials { nope } }",
+            "{ microcredentials(first: 100000) { totalCount } }",
+            "{",
+        ):
             status, body = await graphql(session, hub.url, text)
             assert status < 500
             assert body["errors"] and body["errors"][0]["message"]
             assert "Traceback" not in str(body)
-        async with session.post(hub.url + "/graphql", data=b"not json", headers={"Content-Type": "application/json"}) as resp:
+        async with session.post(
+            hub.url + "/graphql", data=b"not json", headers={"Content-Type": "application/json"}
+        ) as resp:
             assert resp.status < 500
 
 
@@ -161,7 +182,9 @@ async def test_admin_harvest_needs_the_token(hub: HubProcess) -> None:
     async with aiohttp.ClientSession() as session:
         async with session.post(hub.url + "/admin/harvest") as resp:
             assert resp.status == 401
-        async with session.post(hub.url + "/admin/harvest", headers={"Authorization": "Bearer wrong"}) as resp:
+        async with session.post(
+            hub.url + "/admin/harvest", headers={"Authorization": "Bearer wrong"}
+        ) as resp:
             assert resp.status == 401
         headers = {"Authorization": "Bearer test-admin-token"}
         async with session.post(hub.url + "/admin/harvest?source=nzqa", headers=headers) as resp:
@@ -183,7 +206,9 @@ async def test_health_readiness_and_metrics(hub: HubProcess) -> None:
     assert "mch_harvests_total" in text
 
 
-async def test_a_failing_register_leaves_the_last_good_data_marked_stale(tmp_path: Path, registers: tuple[str, str]) -> None:
+async def test_a_failing_register_leaves_the_last_good_data_marked_stale(
+    tmp_path: Path, registers: tuple[str, str]
+) -> None:
     nzqa_url, edu_url = registers
     config = write_config(tmp_path, nzqa_url, edu_url)
     async with HubProcess(config) as hub, aiohttp.ClientSession() as session:
@@ -205,7 +230,9 @@ async def test_a_failing_register_leaves_the_last_good_data_marked_stale(tmp_pat
             return {s["key"]: s["status"] for s in body["data"]["sources"]}["nzqa"] == "STALE"
 
         await wait_for(stale)
-        status, body = await graphql(session, hub.url, '{ microcredentials(filter: {source: ["nzqa"]}) { totalCount } }')
+        _, body = await graphql(
+            session, hub.url, '{ microcredentials(filter: {source: ["nzqa"]}) { totalCount } }'
+        )
         assert body["data"]["microcredentials"]["totalCount"] == NZQA_RECORDS
         stale_sources = body["extensions"]["sources"]
         assert stale_sources[0]["key"] == "nzqa" and stale_sources[0]["status"] == "STALE"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from microcred_hub.plugins import Plugin, discover, plugin_for
 from microcred_hub.record import QuarantinedRecord
 from microcred_hub.sdk import Connector
 from microcred_hub.store import ChangeSet, HarvestSummary, SourceState, Store
+from microcred_hub.store.base import ALL_SOURCES
 from microcred_hub.store.factory import open_store
 
 log = logging.getLogger("microcred_hub.hub")
@@ -95,9 +97,17 @@ class Hub:
         self.index.replace_all(records)
 
     async def _on_change(self, change: ChangeSet, version: int) -> None:
-        if change.source not in self.connectors:
+        """Keep the index current with every replica's harvests (and resyncs after outages)."""
+        keys = {s.key for s in self.config.sources}
+        if change.full and change.source == ALL_SOURCES:
+            self.index.replace_all(r for r in change.upserts if r.source in keys)
+        elif change.source not in keys:
             return
-        self.index.apply(change.upserts, change.deletes)
+        elif change.full:
+            self.index.replace_source(change.source, change.upserts)
+        else:
+            self.index.apply(change.upserts, change.deletes)
+        self._states_epoch += 1  # another replica's harvest may have changed a status too
 
     async def source_states(self) -> list[SourceState]:
         """The configured sources' states, PENDING for those never harvested."""
@@ -134,8 +144,11 @@ class Hub:
         if running is None:
             running = asyncio.create_task(self._harvest_locked(source))
             self._running[source.key] = running
-            running.add_done_callback(lambda _t, key=source.key: self._running.pop(key, None))
+            running.add_done_callback(functools.partial(self._finished, source.key))
         return await asyncio.shield(running)
+
+    def _finished(self, key: str, _task: asyncio.Task[HarvestSummary]) -> None:
+        self._running.pop(key, None)
 
     async def _harvest_locked(self, source: SourceConfig) -> HarvestSummary:
         ttl = max(60.0, source.timeout_seconds * 8)

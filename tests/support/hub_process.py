@@ -30,7 +30,9 @@ def hub_command() -> list[str]:
 class HubProcess:
     """A hub subprocess on a free loopback port; ``async with`` waits for /readyz, then stops it."""
 
-    def __init__(self, config: Path, *, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, config: Path, *, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
+    ) -> None:
         self.config = config
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -40,12 +42,22 @@ class HubProcess:
         self.log = config.with_suffix(f".{self.port}.log")
 
     def start(self) -> None:
-        args = [*hub_command(), "serve", "--config", str(self.config), "--port", str(self.port), *self.extra_args]
+        args = [
+            *hub_command(),
+            "serve",
+            "--config",
+            str(self.config),
+            "--port",
+            str(self.port),
+            *self.extra_args,
+        ]
         self._log_file = self.log.open("wb")
-        self.proc = subprocess.Popen(args, stdout=self._log_file, stderr=subprocess.STDOUT, env=self.env)
+        self.proc = subprocess.Popen(
+            args, stdout=self._log_file, stderr=subprocess.STDOUT, env=self.env
+        )
 
-    async def wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
+    async def wait_ready(self, within: float = 30.0) -> None:
+        deadline = time.monotonic() + within
         async with aiohttp.ClientSession() as session:
             while time.monotonic() < deadline:
                 assert self.proc is not None
@@ -58,7 +70,7 @@ class HubProcess:
                 except aiohttp.ClientError:
                     pass
                 await asyncio.sleep(0.1)
-        raise TimeoutError(f"hub not ready after {timeout} s:\n{self.output()}")
+        raise TimeoutError(f"hub not ready after {within} s:\n{self.output()}")
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -80,23 +92,31 @@ class HubProcess:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
 
 async def graphql(
-    session: aiohttp.ClientSession, hub_url: str, query: str, variables: dict[str, object] | None = None
+    session: aiohttp.ClientSession,
+    hub_url: str,
+    query: str,
+    variables: dict[str, object] | None = None,
 ) -> tuple[int, dict[str, object]]:
-    async with session.post(hub_url + "/graphql", json={"query": query, "variables": variables or {}}) as resp:
+    async with session.post(
+        hub_url + "/graphql", json={"query": query, "variables": variables or {}}
+    ) as resp:
         return resp.status, await resp.json(content_type=None)
 
 
-async def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1) -> None:  # type: ignore[no-untyped-def]
+async def wait_for(predicate, within: float = 30.0, interval: float = 0.1) -> None:  # type: ignore[no-untyped-def]
     """Poll an async predicate until it is true (bounded)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if await predicate():
             return
         await asyncio.sleep(interval)
-    raise TimeoutError(f"condition not met within {timeout} s")
+    raise TimeoutError(f"condition not met within {within} s")

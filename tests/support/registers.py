@@ -54,17 +54,28 @@ async def _fault_middleware(request: web.Request, handler):  # type: ignore[no-u
     if mode == "hang":
         await asyncio.sleep(3600)
     if mode == "html":
-        return web.Response(status=200, content_type="text/html", text="<html><body>Service unavailable</body></html>")
+        return web.Response(
+            status=200,
+            content_type="text/html",
+            text="<html><body>Service unavailable</body></html>",
+        )
     if mode == "huge":
-        return web.Response(status=200, content_type="application/json", body=b"[" + b"0," * 6_000_000 + b"0]")
+        return web.Response(
+            status=200, content_type="application/json", body=b"[" + b"0," * 6_000_000 + b"0]"
+        )
     if mode == "redirect-loop":
         raise web.HTTPFound(location=request.path_qs)
     response = await handler(request)
     if mode in ("truncated", "cut") and isinstance(response, web.Response) and response.body:
         body = bytes(response.body)  # type: ignore[arg-type]
         if mode == "truncated":
-            return web.Response(status=200, content_type="application/json", body=body[: len(body) // 2])
-        stream = web.StreamResponse(status=200, headers={"Content-Type": "application/json", "Content-Length": str(len(body))})
+            return web.Response(
+                status=200, content_type="application/json", body=body[: len(body) // 2]
+            )
+        stream = web.StreamResponse(
+            status=200,
+            headers={"Content-Type": "application/json", "Content-Length": str(len(body))},
+        )
         await stream.prepare(request)
         await stream.write(body[: len(body) // 2])
         request.transport.close()  # type: ignore[union-attr]
@@ -87,9 +98,11 @@ def nzqa_app(pages: list[bytes] | None = None, fixtures: Path = NZQA_FIXTURES) -
     """The NZQA-like feed: /microcredentials?page=N following `next` links; /export.csv."""
     app = web.Application(middlewares=[_fault_middleware])
     app["faults"] = Faults()
-    app["pages"] = pages if pages is not None else [
-        p.read_bytes() for p in sorted(fixtures.glob("feed-page-*.json"))
-    ]
+    app["pages"] = (
+        pages
+        if pages is not None
+        else [p.read_bytes() for p in sorted(fixtures.glob("feed-page-*.json"))]
+    )
 
     async def feed(request: web.Request) -> web.Response:
         page = int(request.query.get("page", "1"))
@@ -129,7 +142,9 @@ def edubadges_app(fixtures: Path = EDUBADGES_FIXTURES) -> web.Application:
     return app
 
 
-def nzqa_page(items: list[dict[str, object]], *, page: int = 1, next_page: int | None = None) -> bytes:
+def nzqa_page(
+    items: list[dict[str, object]], *, page: int = 1, next_page: int | None = None
+) -> bytes:
     """A feed page in the documented shape (for tests that build their own data)."""
     nxt = f"{PLACEHOLDER}/microcredentials?page={next_page}&pageSize=100" if next_page else None
     doc = {"page": page, "pageSize": 100, "totalCount": len(items), "next": nxt, "items": items}

@@ -97,18 +97,32 @@ class DuplicatesIds(GoodConnector):
 class InvalidCountry(GoodConnector):
     def normalise(self, raw: RawRecord) -> RecordDraft:
         draft = super().normalise(raw)
-        return RecordDraft(local_id=draft.local_id, title=draft.title, issuer_country=("Netherlands",))
+        return RecordDraft(
+            local_id=draft.local_id, title=draft.title, issuer_country=("Netherlands",)
+        )
 
 
 class WrongExpectation(GoodConnector):
     def normalise(self, raw: RawRecord) -> RecordDraft:
         draft = super().normalise(raw)
-        return RecordDraft(local_id=draft.local_id, title=draft.title.upper(), issuer_country=draft.issuer_country)
+        return RecordDraft(
+            local_id=draft.local_id, title=draft.title.upper(), issuer_country=draft.issuer_country
+        )
 
 
 async def test_a_good_connector_passes_every_check_but_the_skipped_one() -> None:
     passed = await run_all_checks(GoodConnector, SCENARIO)
-    assert set(passed) == {"fetcher", "quarantine", "record", "ids", "pure", "expected", "stable", "empty", "retryable"}
+    assert set(passed) == {
+        "fetcher",
+        "quarantine",
+        "record",
+        "ids",
+        "pure",
+        "expected",
+        "stable",
+        "empty",
+        "retryable",
+    }
 
 
 @pytest.mark.parametrize(
@@ -123,7 +137,9 @@ async def test_a_good_connector_passes_every_check_but_the_skipped_one() -> None
         (WrongExpectation, "expected"),
     ],
 )
-async def test_a_broken_connector_fails_naming_the_check(connector: type[GoodConnector], check: str) -> None:
+async def test_a_broken_connector_fails_naming_the_check(
+    connector: type[GoodConnector], check: str
+) -> None:
     with pytest.raises(ConformanceError) as err:
         await run_all_checks(connector, SCENARIO)
     assert err.value.check == check
@@ -137,7 +153,9 @@ async def test_an_unregistered_connector_fails_the_metadata_check() -> None:
 
 
 async def test_metadata_check_runs_when_not_skipped(tmp_path: Path) -> None:
-    (tmp_path / "scenario.toml").write_text((SCENARIO / "scenario.toml").read_text().split("[skip]")[0])
+    (tmp_path / "scenario.toml").write_text(
+        (SCENARIO / "scenario.toml").read_text().split("[skip]")[0]
+    )
     for name in ("list.json", "empty.json"):
         (tmp_path / name).write_bytes((SCENARIO / name).read_bytes())
     with pytest.raises(ConformanceError) as err:

@@ -1,0 +1,21 @@
+"""What every resolver gets: the index, source states, quarantine and the query limits."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from microcred_hub.graphql.limits import QueryLimits
+    from microcred_hub.index import Index
+    from microcred_hub.record import QuarantinedRecord
+    from microcred_hub.store.base import SourceState
+
+
+@dataclass(frozen=True, slots=True)
+class QueryContext:
+    index: Index
+    source_states: Callable[[], Awaitable[list[SourceState]]]
+    quarantined: Callable[[str], Awaitable[list[QuarantinedRecord]]]
+    limits: QueryLimits

@@ -1,0 +1,205 @@
+"""The ASGI app at ``/graphql``: GraphQL over HTTP as its specification says.
+
+- The response media type follows ``Accept``: ``application/graphql-response+json`` when the
+  client asks for it, else ``application/json`` (also for ``*/*`` and no Accept); anything
+  else is 406.
+- With ``application/graphql-response+json`` a request that cannot run (unparsable,
+  invalid, over a limit, bad variables) is 400 without ``data``; with ``application/json``
+  it is 200, as legacy clients expect. Field errors are 200 either way.
+- GET runs queries only (a mutation over GET is 405); a browser GET shows GraphiQL.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.schema.exceptions import InvalidOperationTypeError
+
+from microcred_hub.graphql.context import QueryContext
+from microcred_hub.graphql.limits import QueryLimits
+from microcred_hub.graphql.schema import build_schema
+
+if TYPE_CHECKING:
+    from cross_web import AsyncHTTPRequestAdapter
+    from starlette.types import Receive, Scope, Send
+    from starlette.websockets import WebSocket
+    from strawberry.http import GraphQLRequestData
+    from strawberry.types import ExecutionResult
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+ContextFactory = Callable[[], QueryContext | Awaitable[QueryContext]]
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header; None when we can offer none of it."""
+    if accept is None or not accept.strip():
+        return JSON
+    best: tuple[float, int, str] | None = None
+    for part in accept.split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        media = media.lower()
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        # Explicit graphql-response+json beats explicit json beats a wildcard at equal q.
+        if media == GRAPHQL_RESPONSE_JSON:
+            option = (quality, 2, GRAPHQL_RESPONSE_JSON)
+        elif media == JSON:
+            option = (quality, 1, JSON)
+        elif media in ("*/*", "application/*"):
+            option = (quality, 0, JSON)
+        else:
+            continue
+        if best is None or option[:2] > best[:2]:
+            best = option
+    return None if best is None else best[2]
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """True when the operation never ran: parse, validation, limit or variable errors."""
+    # Field errors always carry a path; errors raised before execution never do.
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None for error in result.errors or ())
+    )
+
+
+def _content_type(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8"
+
+
+def error_response(status: int, message: str, media_type: str = JSON) -> Response:
+    body = msgspec.json.encode({"errors": [{"message": message}]})
+    headers = {"Allow": "GET, POST"} if status == 405 else None
+    return Response(body, status_code=status, media_type=_content_type(media_type), headers=headers)
+
+
+class GraphQLApp(GraphQL[QueryContext, None]):
+    """strawberry's ASGI view with content negotiation and spec status codes."""
+
+    def __init__(self, schema: Any, get_context: ContextFactory, *, graphiql: bool = True) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            allow_queries_via_get=True,
+            subscription_protocols=(),
+        )
+        self._context_factory = get_context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        accept = request.headers.get("accept")
+        media_type = negotiate(accept)
+        if media_type is None and not self._wants_graphiql(request):
+            response = error_response(
+                406, f"cannot answer in {accept}: accept {GRAPHQL_RESPONSE_JSON} or {JSON}"
+            )
+        else:
+            request.state.media_type = media_type or JSON
+            try:
+                response = await self.run(request)
+            except HTTPException as error:
+                response = error_response(error.status_code, error.reason, media_type or JSON)
+        await response(scope, receive, send)
+
+    def _wants_graphiql(self, request: Request) -> bool:
+        return (
+            self.graphql_ide is not None
+            and request.method == "GET"
+            and "query" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
+        )
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> QueryContext:
+        context = self._context_factory()
+        if inspect.isawaitable(context):
+            return await context
+        return context
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = getattr(request.state, "media_type", JSON)
+        request.state.sub_response = sub_response
+        return sub_response
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: QueryContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as error:
+            if request_adapter.method == "GET" and isinstance(
+                error.__cause__, InvalidOperationTypeError
+            ):
+                raise HTTPException(405, "only queries run over GET; POST mutations") from error
+            raise
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = process_result(result)
+        if is_request_error(result):
+            # The GraphQL spec: no "data" entry when the operation never ran.
+            response.pop("data", None)
+            sub_response: Response = request.state.sub_response
+            if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+                sub_response.status_code = 400
+        return response
+
+    def encode_json(self, data: object) -> bytes:
+        return msgspec.json.encode(data)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = Response(
+            self.encode_json(response_data),
+            status_code=sub_response.status_code or 200,
+            media_type=_content_type(sub_response.media_type or JSON),
+        )
+        response.headers.raw.extend(
+            (name, value)
+            for name, value in sub_response.headers.raw
+            if name.lower() not in (b"content-type", b"content-length")
+        )
+        return response
+
+
+def make_graphql_app(
+    get_context: ContextFactory,
+    limits: QueryLimits | None = None,
+    *,
+    graphiql: bool = True,
+) -> GraphQLApp:
+    """The ASGI app to mount at ``/graphql``; ``get_context`` is called once per request."""
+    return GraphQLApp(build_schema(limits), get_context, graphiql=graphiql)

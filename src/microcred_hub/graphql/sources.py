@@ -1,0 +1,112 @@
+"""The ``Source`` type (harvest state per register) and the ``extensions.sources`` report."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from strawberry.extensions import SchemaExtension
+
+from microcred_hub.graphql.context import QueryContext
+from microcred_hub.store.base import SourceState, SourceStatus
+
+if TYPE_CHECKING:
+    from microcred_hub.record import QuarantinedRecord
+
+logger = logging.getLogger(__name__)
+
+
+@strawberry.type(name="HarvestSummary")
+class HarvestSummaryType:
+    source: str
+    ok: bool
+    records: int
+    added: int
+    changed: int
+    unchanged: int
+    removed: int
+    quarantined: int
+    pages: int
+    errors: list[str]
+    seconds: float
+
+
+@strawberry.type(name="QuarantinedRecord")
+class QuarantinedRecordType:
+    source: str
+    reason: str
+    local_id: str | None
+    source_url: str | None
+    seen_at: datetime | None
+    raw_excerpt: str | None
+
+
+async def resolve_quarantined(
+    root: strawberry.Parent[SourceState],
+    info: strawberry.Info[QueryContext, None],
+    first: int | None = 100,
+) -> list[QuarantinedRecordType]:
+    context = info.context
+    records: list[QuarantinedRecord] = await context.quarantined(root.key)
+    return records if first is None else records[: max(first, 0)]  # type: ignore[return-value]
+
+
+def resolve_last_error_at(root: strawberry.Parent[SourceState]) -> datetime | None:
+    # The state keeps no separate error time: the last attempt failed when it is newer
+    # than the last success and an error is recorded.
+    if root.last_error is None or root.last_attempt_at is None:
+        return None
+    if root.last_success_at is not None and root.last_success_at >= root.last_attempt_at:
+        return None
+    return root.last_attempt_at
+
+
+@strawberry.type(name="Source")
+class SourceType:
+    key: str
+    connector: str
+    url: str
+    status: SourceStatus
+    record_count: int
+    quarantined_count: int
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None = strawberry.field(resolver=resolve_last_error_at)
+    consecutive_failures: int
+    last_summary: HarvestSummaryType | None
+    quarantined: list[QuarantinedRecordType] = strawberry.field(
+        resolver=resolve_quarantined, description="Records that could not be normalised, why."
+    )
+
+
+def source_report(state: SourceState) -> dict[str, Any]:
+    return {
+        "key": state.key,
+        "status": state.status.value,
+        "lastSuccessAt": state.last_success_at.isoformat() if state.last_success_at else None,
+        "lastError": state.last_error,
+    }
+
+
+class SourcesExtension(SchemaExtension):
+    """Adds ``extensions.sources``: the sources that are not OK (absent when all are)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+
+    async def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        if not isinstance(context, QueryContext):
+            return {}
+        try:
+            states = await context.source_states()
+        except Exception:
+            # The report is a courtesy: a store hiccup must not turn the answer into a 500.
+            logger.exception("could not read source states for extensions.sources")
+            return {}
+        failing = [source_report(s) for s in states if s.status is not SourceStatus.OK]
+        return {"sources": failing} if failing else {}

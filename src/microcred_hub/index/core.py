@@ -1,0 +1,302 @@
+"""The in-memory index: dense doc ids, a roaring bitmap per filter value, ranges, full text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from pyroaring import BitMap
+
+from microcred_hub.index.model import (
+    NO_FILTER,
+    Page,
+    ProviderPage,
+    QueryError,
+    RecordFilter,
+    SortField,
+)
+from microcred_hub.index.numeric import RangeIndex
+from microcred_hub.index.providers import ProviderDirectory
+from microcred_hub.index.sorting import Ordering, timestamp
+from microcred_hub.index.text import TextIndex, fold
+from microcred_hub.record import Microcredential, Stackability
+
+#: the facets every query can ask for, in API order (plus extras at the end)
+FACETS: tuple[str, ...] = (
+    "issuerCountry",
+    "eqfLevel",
+    "source",
+    "participationForm",
+    "assessmentType",
+    "credentialType",
+    "language",
+    "status",
+)
+
+
+def _keys(record: Microcredential) -> Iterator[tuple[str, str]]:
+    """(field, key) pairs a record is filed under, keys already normalised for lookup."""
+    yield "source", record.source
+    for country in record.issuer_country:
+        yield "issuerCountry", country.upper()
+    if record.level is not None and record.level.eqf is not None:
+        yield "eqfLevel", str(record.level.eqf)
+    for form in record.participation_forms:
+        yield "participationForm", form.value
+    for kind in record.assessment_types:
+        yield "assessmentType", kind.value
+    for language in record.languages:
+        yield "language", language.lower()
+    yield "credentialType", record.credential_type.value
+    yield "status", record.status.value
+    if record.stackability is not None:
+        yield "stackability", record.stackability.value
+    if record.framework_listed is not None:
+        yield "frameworkListed", str(record.framework_listed).lower()
+    for skill in record.skills:
+        yield "skill", fold(skill.label)
+        if skill.uri:
+            yield "skill", fold(skill.uri)
+    for body in record.awarding_bodies:
+        yield "awardingBody", fold(body.name)
+        if body.id:
+            yield "awardingBody", fold(body.id)
+
+
+def _numbers(record: Microcredential) -> dict[str, float | None]:
+    workload, level = record.workload, record.level
+    return {
+        "ects": workload.ects if workload else None,
+        "hours": workload.hours if workload else None,
+        "eqf": level.eqf if level else None,
+        "updated": timestamp(record.updated_at) if record.updated_at else None,
+    }
+
+
+class Index:
+    """Every record, searchable, filterable and sortable; updated incrementally."""
+
+    def __init__(self, records: Iterable[Microcredential] = ()) -> None:
+        self.version = 0
+        self._reset()
+        self.apply(records, ())
+        self.version = 0
+
+    def _reset(self) -> None:
+        self._records: list[Microcredential | None] = []
+        self._doc_of: dict[str, int] = {}
+        self._alive = BitMap()
+        self._postings: dict[str, dict[str, BitMap]] = {}
+        self._ranges = {name: RangeIndex() for name in ("ects", "hours", "eqf", "updated")}
+        self._text = TextIndex()
+        self._ordering: Ordering | None = None
+        self._providers: ProviderDirectory | None = None
+
+    def __len__(self) -> int:
+        return len(self._alive)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._doc_of
+
+    def get(self, record_id: str) -> Microcredential | None:
+        doc = self._doc_of.get(record_id)
+        return None if doc is None else self._records[doc]
+
+    def records(self) -> Iterator[Microcredential]:
+        for doc in self._alive:
+            record = self._records[doc]
+            assert record is not None
+            yield record
+
+    # -- updates ---------------------------------------------------------------------------
+
+    def apply(self, upserts: Iterable[Microcredential], deletes: Iterable[str]) -> None:
+        """Add or replace ``upserts`` and drop ``deletes`` (unknown ids are ignored)."""
+        changed = False
+        for record_id in deletes:
+            doc = self._doc_of.pop(record_id, None)
+            if doc is not None:
+                self._unfile(doc)
+                changed = True
+        for record in upserts:
+            doc = self._doc_of.get(record.id)
+            if doc is None:
+                doc = self._doc_of[record.id] = len(self._records)
+                self._records.append(record)
+            elif self._records[doc] == record:
+                continue
+            else:
+                self._unfile(doc)
+                self._records[doc] = record
+            self._file(doc, record)
+            changed = True
+        if changed:
+            self.version += 1
+            self._ordering = None
+            self._providers = None
+
+    def replace_source(self, source: str, records: Iterable[Microcredential]) -> None:
+        """Make ``records`` the complete record set of ``source`` (a store's full resync)."""
+        records = list(records)
+        keep = {record.id for record in records}
+        held = self._postings.get("source", {}).get(source, BitMap())
+        gone = [
+            record.id
+            for doc in held
+            if (record := self._records[doc]) is not None and record.id not in keep
+        ]
+        self.apply(records, gone)
+
+    def replace_all(self, records: Iterable[Microcredential]) -> None:
+        """Start over with exactly these records."""
+        version = self.version
+        self._reset()
+        self.apply(records, ())
+        self.version = version + 1
+
+    def _file(self, doc: int, record: Microcredential) -> None:
+        self._alive.add(doc)
+        for field, key in _keys(record):
+            self._postings.setdefault(field, {}).setdefault(key, BitMap()).add(doc)
+        for name, value in _numbers(record).items():
+            self._ranges[name].set(doc, value)
+        self._text.add(doc, record)
+
+    def _unfile(self, doc: int) -> None:
+        record = self._records[doc]
+        assert record is not None
+        self._alive.discard(doc)
+        for field, key in _keys(record):
+            values = self._postings[field]
+            bitmap = values.get(key)
+            if bitmap is not None:
+                bitmap.discard(doc)
+                if not bitmap:
+                    del values[key]
+        for ranges in self._ranges.values():
+            ranges.discard(doc)
+        self._text.remove(doc, record)
+        self._records[doc] = None
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def _any_of(self, field: str, keys: Iterable[str]) -> BitMap:
+        values = self._postings.get(field, {})
+        return BitMap.union(BitMap(), *(values[k] for k in keys if k in values))
+
+    def _filtered(self, flt: RecordFilter) -> BitMap:
+        parts: list[BitMap] = []
+        lists: list[tuple[str, Iterable[str] | None]] = [
+            ("source", flt.source),
+            ("issuerCountry", [c.upper() for c in flt.issuer_country or ()]),
+            ("eqfLevel", [str(level) for level in flt.eqf_level or ()]),
+            ("participationForm", flt.participation_form),
+            ("assessmentType", flt.assessment_type),
+            ("language", [lang.lower() for lang in flt.language or ()]),
+            ("credentialType", flt.credential_type),
+            ("status", flt.status),
+            ("skill", [fold(s) for s in flt.skill or ()]),
+            ("awardingBody", [fold(b) for b in flt.awarding_body or ()]),
+        ]
+        for field, keys in lists:
+            if keys:
+                parts.append(self._any_of(field, keys))
+        if flt.stackable is not None:
+            wanted = Stackability.STACKABLE if flt.stackable else Stackability.STANDALONE
+            parts.append(self._any_of("stackability", [wanted.value]))
+        if flt.framework_listed is not None:
+            parts.append(self._any_of("frameworkListed", [str(flt.framework_listed).lower()]))
+        ranges: list[tuple[str, float | None, float | None]] = [
+            ("eqf", flt.eqf_level_min, flt.eqf_level_max),
+            ("ects", flt.ects_min, flt.ects_max),
+            ("hours", flt.hours_min, flt.hours_max),
+            ("updated", timestamp(flt.updated_since) if flt.updated_since else None, None),
+        ]
+        for name, low, high in ranges:
+            if low is not None and high is not None and low > high:
+                raise QueryError(f"filter: {name} minimum {low:g} is above its maximum {high:g}")
+            if low is not None or high is not None:
+                parts.append(self._ranges[name].range(low, high))
+        if not parts:
+            return self._alive
+        return BitMap.intersection(*parts) if len(parts) > 1 else parts[0]
+
+    def _matching(
+        self, flt: RecordFilter | None, text: str | None
+    ) -> tuple[BitMap, list[list[str]]]:
+        matched = self._filtered(flt or NO_FILTER)
+        terms = self._text.query_terms(text) if text else []
+        if terms:
+            matched = matched & self._text.match(terms)
+        return matched, terms
+
+    def _order(self) -> Ordering:
+        if self._ordering is None:
+            numeric = {name: ranges.values for name, ranges in self._ranges.items()}
+            self._ordering = Ordering(self._records, self._alive, numeric)
+        return self._ordering
+
+    def search(
+        self,
+        filter: RecordFilter | None = None,
+        text: str | None = None,
+        sort: Sequence[SortField] = (),
+        first: int = 20,
+        after: str | None = None,
+    ) -> Page:
+        """One page of the records matching ``filter`` and ``text``, in ``sort`` order.
+
+        Default order: RELEVANCE when ``text`` has words, else TITLE; the id breaks ties.
+        """
+        if first < 0:
+            raise QueryError("first must be 0 or more")
+        matched, terms = self._matching(filter, text)
+        spec = tuple(dict.fromkeys(sort)) or (
+            (SortField.RELEVANCE,) if terms else (SortField.TITLE,)
+        )
+        needs_scores = terms and SortField.RELEVANCE in spec
+        scores = self._text.scores(matched, terms) if needs_scores else {}
+        ordering = self._order()
+        docs = ordering.page(spec, matched, first, after, scores)
+        shown = docs[:first]
+        records = [self._records[doc] for doc in shown]
+        return Page(
+            total=len(matched),
+            records=records,  # type: ignore[arg-type]
+            cursors=[ordering.cursor(spec, doc, scores) for doc in shown],
+            has_next=len(docs) > first,
+        )
+
+    def count(self, filter: RecordFilter | None = None, text: str | None = None) -> int:
+        return len(self._matching(filter, text)[0])
+
+    def facets(
+        self,
+        filter: RecordFilter | None = None,
+        text: str | None = None,
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Per facet, (value, count) over the matching records: counts desc, then value asc."""
+        matched, _ = self._matching(filter, text)
+        result: dict[str, list[tuple[str, int]]] = {}
+        for field in FACETS:
+            counts = [
+                (value, matched.intersection_cardinality(bitmap))
+                for value, bitmap in self._postings.get(field, {}).items()
+            ]
+            result[field] = sorted(
+                ((v, n) for v, n in counts if n > 0), key=lambda item: (-item[1], item[0])
+            )
+        return result
+
+    def providers(
+        self,
+        text: str | None = None,
+        issuer_country: Sequence[str] | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ProviderPage:
+        """Awarding bodies aggregated over every record: most records first, then by name."""
+        if first < 0:
+            raise QueryError("first must be 0 or more")
+        if self._providers is None:
+            self._providers = ProviderDirectory(self.records())
+        return self._providers.page(text, issuer_country, first, after)

@@ -1,0 +1,43 @@
+"""Opaque cursors: base64url JSON of the sort position, so paging never repeats or skips."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import msgspec
+
+from microcred_hub.index.model import QueryError
+
+CursorValue = str | int | float | None
+
+
+class _Cursor(msgspec.Struct, array_like=True):
+    kind: str
+    values: list[CursorValue]
+
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(_Cursor)
+
+
+def encode_cursor(kind: str, values: list[CursorValue]) -> str:
+    raw = _encoder.encode(_Cursor(kind, values))
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(cursor: str, kind: str, length: int) -> list[CursorValue]:
+    """The values of a cursor made by ``encode_cursor(kind, ...)``; QueryError otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        decoded = _decoder.decode(raw)
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise QueryError(
+            "after: malformed cursor; pass a cursor or endCursor this API returned"
+        ) from None
+    if decoded.kind != kind or len(decoded.values) != length:
+        raise QueryError(
+            "after: this cursor belongs to another sort order or field; "
+            "page with the same arguments that produced it"
+        )
+    return decoded.values

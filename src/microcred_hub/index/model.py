@@ -1,0 +1,101 @@
+"""What the index is asked (filters, sort) and what it answers (pages, providers)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from microcred_hub.errors import HubError
+from microcred_hub.record import (
+    AssessmentType,
+    CredentialType,
+    Microcredential,
+    ParticipationForm,
+    Status,
+)
+
+
+class QueryError(HubError):
+    """The query asks for something impossible (bad cursor, bad range); the message says why."""
+
+
+class SortField(enum.StrEnum):
+    TITLE = "TITLE"
+    TITLE_DESC = "TITLE_DESC"
+    ECTS = "ECTS"
+    ECTS_DESC = "ECTS_DESC"
+    HOURS = "HOURS"
+    HOURS_DESC = "HOURS_DESC"
+    EQF = "EQF"
+    EQF_DESC = "EQF_DESC"
+    UPDATED = "UPDATED"
+    UPDATED_DESC = "UPDATED_DESC"
+    RELEVANCE = "RELEVANCE"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordFilter:
+    """Constraints on records: OR within one field, AND across fields; None = no constraint.
+
+    An empty list also means no constraint, so a UI can pass its unticked checkboxes as is.
+    """
+
+    source: tuple[str, ...] | None = None
+    issuer_country: tuple[str, ...] | None = None
+    eqf_level: tuple[int, ...] | None = None
+    eqf_level_min: int | None = None
+    eqf_level_max: int | None = None
+    ects_min: float | None = None
+    ects_max: float | None = None
+    hours_min: float | None = None
+    hours_max: float | None = None
+    participation_form: tuple[ParticipationForm, ...] | None = None
+    assessment_type: tuple[AssessmentType, ...] | None = None
+    language: tuple[str, ...] | None = None
+    credential_type: tuple[CredentialType, ...] | None = None
+    status: tuple[Status, ...] | None = None
+    stackable: bool | None = None
+    framework_listed: bool | None = None
+    skill: tuple[str, ...] | None = None
+    awarding_body: tuple[str, ...] | None = None
+    updated_since: datetime | None = None
+
+
+NO_FILTER = RecordFilter()
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of matching records in order, with a cursor per record."""
+
+    total: int
+    records: list[Microcredential]
+    cursors: list[str]
+    has_next: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """An awarding body aggregated over every record that names it."""
+
+    name: str
+    country: str | None
+    microcredential_count: int
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderPage:
+    total: int
+    providers: list[Provider]
+    cursors: list[str]
+    has_next: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None

@@ -1,0 +1,232 @@
+"""Full-text search: folded, stemmed tokens in roaring bitmaps, ranked by a BM25F variant.
+
+Postings are bitmaps rather than term-frequency lists so a million records fit in memory:
+per term we keep "in a title", "in the body" and "twice or more in the body", which is
+enough for BM25's saturating term frequency on short texts like these.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import snowballstemmer
+from pyroaring import BitMap
+
+from microcred_hub.record import LangString, Microcredential
+
+# Letters NFKD does not decompose but users type without their stroke / ligature.
+_UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "đ": "d", "Đ": "d",
+     "ł": "l", "Ł": "l", "þ": "th", "Þ": "th", "ħ": "h", "ı": "i"}
+)  # fmt: skip
+_WORD = re.compile(r"\w+")
+
+#: ISO 639-1 -> Snowball algorithm
+STEMMER_LANGUAGES: dict[str, str] = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech",
+    "da": "danish", "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian",
+    "fi": "finnish", "fr": "french", "de": "german", "el": "greek", "hi": "hindi",
+    "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian", "lt": "lithuanian",
+    "ne": "nepali", "no": "norwegian", "nb": "norwegian", "nn": "norwegian", "fa": "persian",
+    "pl": "polish", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian",
+    "st": "sesotho", "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish",
+    "yi": "yiddish",
+}  # fmt: skip
+_AVAILABLE = set(snowballstemmer.algorithms())
+
+TITLE_WEIGHT = 3.0
+_K1 = 1.2
+_B = 0.75
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: NFKD, combining marks dropped, casefolded."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text."""
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=64)
+def _stemmer(lang: str) -> snowballstemmer.Stemmer | None:
+    algorithm = STEMMER_LANGUAGES.get(lang)
+    if algorithm is None or algorithm not in _AVAILABLE:
+        return None
+    return snowballstemmer.stemmer(algorithm)
+
+
+def stem_language(lang: str | None) -> str | None:
+    """The language key a text is stemmed with, or None when it has no stemmer."""
+    if not lang:
+        return None
+    key = lang.lower().replace("_", "-").split("-")[0]
+    return key if _stemmer(key) is not None else None
+
+
+# Pure-Python Snowball costs ~75 µs a word, but vocabularies are small (Zipf): cache stems.
+_STEM_CACHE: dict[str, dict[str, str]] = {}
+_STEM_CACHE_SIZE = 200_000
+
+
+def stem(lang: str, word: str) -> str:
+    """``word`` stemmed for ``lang`` (a key of STEMMER_LANGUAGES with a stemmer)."""
+    cache = _STEM_CACHE.setdefault(lang, {})
+    stemmed = cache.get(word)
+    if stemmed is None:
+        stemmer = _stemmer(lang)
+        stemmed = stemmer.stemWord(word) if stemmer is not None else word
+        if len(cache) >= _STEM_CACHE_SIZE:
+            cache.clear()
+        cache[word] = stemmed
+    return stemmed
+
+
+def _stems(tokens: list[str], lang: str | None) -> list[str]:
+    """Stemmed terms (namespaced by language) for tokens whose stem differs from the token."""
+    if not lang or _stemmer(lang) is None:
+        return []
+    return [f"{lang}:{s}" for t in tokens if (s := stem(lang, t)) != t]
+
+
+def _terms(texts: Iterable[LangString], default_lang: str | None) -> tuple[set[str], Counter[str]]:
+    """Distinct terms and term counts of some texts (plain tokens and their stems)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        tokens = words(text.value)
+        counts.update(tokens)
+        counts.update(_stems(tokens, stem_language(text.lang) or default_lang))
+    return set(counts), counts
+
+
+def _title_texts(record: Microcredential) -> tuple[LangString, ...]:
+    return record.titles or (LangString(value=record.title),)
+
+
+def _body_texts(record: Microcredential) -> Iterator[LangString]:
+    yield from record.description
+    yield from record.learning_outcomes
+    for skill in record.skills:
+        yield LangString(value=skill.label)
+
+
+def _default_lang(record: Microcredential) -> str | None:
+    # A text without its own language tag is in the record's language when there is only one.
+    return stem_language(record.languages[0]) if len(record.languages) == 1 else None
+
+
+class TextIndex:
+    """Inverted index over titles, descriptions, learning outcomes and skill labels."""
+
+    def __init__(self) -> None:
+        self._title: dict[str, BitMap] = {}
+        self._body: dict[str, BitMap] = {}
+        self._body_multi: dict[str, BitMap] = {}
+        self._length = array("f")
+        self._total_length = 0.0
+        self._docs = 0
+        self._languages: Counter[str] = Counter()
+
+    def add(self, doc: int, record: Microcredential) -> None:
+        title_terms, body_counts, langs, length = self._analyse(record)
+        for term in title_terms:
+            self._title.setdefault(term, BitMap()).add(doc)
+        for term, count in body_counts.items():
+            self._body.setdefault(term, BitMap()).add(doc)
+            if count > 1:
+                self._body_multi.setdefault(term, BitMap()).add(doc)
+        if len(self._length) <= doc:
+            self._length.extend([0.0] * (doc + 1 - len(self._length)))
+        self._length[doc] = length
+        self._total_length += length
+        self._docs += 1
+        self._languages.update(langs)
+
+    def remove(self, doc: int, record: Microcredential) -> None:
+        """Forget a document; ``record`` must be the one it was added with."""
+        title_terms, body_counts, langs, length = self._analyse(record)
+        for postings, terms in (
+            (self._title, title_terms),
+            (self._body, body_counts),
+            (self._body_multi, body_counts),
+        ):
+            for term in terms:
+                bitmap = postings.get(term)
+                if bitmap is not None:
+                    bitmap.discard(doc)
+                    if not bitmap:
+                        del postings[term]
+        self._total_length -= length
+        self._length[doc] = 0.0
+        self._docs -= 1
+        self._languages.subtract(langs)
+        self._languages = +self._languages  # drop zero counts
+
+    @staticmethod
+    def _analyse(record: Microcredential) -> tuple[set[str], Counter[str], set[str], float]:
+        default = _default_lang(record)
+        title_terms, title_counts = _terms(_title_texts(record), default)
+        _, body_counts = _terms(_body_texts(record), default)
+        langs = {
+            lang
+            for text in (*_title_texts(record), *_body_texts(record))
+            if (lang := stem_language(text.lang) or default)
+        }
+        length = TITLE_WEIGHT * sum(title_counts.values()) + sum(body_counts.values())
+        return title_terms, body_counts, langs, length
+
+    def query_terms(self, text: str) -> list[list[str]]:
+        """For each query word, the indexed terms that count as that word (plain or stemmed)."""
+        result: list[list[str]] = []
+        for word in dict.fromkeys(words(text)):
+            variants = [word]
+            for lang in self._languages:
+                stemmed = stem(lang, word)
+                variants.append(f"{lang}:{stemmed}")
+                variants.append(stemmed)  # a word that is its own stem is indexed plain
+            result.append(list(dict.fromkeys(variants)))
+        return result
+
+    def _union(self, postings: dict[str, BitMap], variants: list[str]) -> BitMap:
+        return BitMap.union(BitMap(), *(postings[v] for v in variants if v in postings))
+
+    def match(self, word_terms: list[list[str]]) -> BitMap:
+        """Documents containing every word (any of its variants, in title or body)."""
+        result: BitMap | None = None
+        for variants in word_terms:
+            docs = self._union(self._title, variants) | self._union(self._body, variants)
+            result = docs if result is None else result & docs
+            if not result:
+                break
+        return result if result is not None else BitMap()
+
+    def scores(self, docs: BitMap, word_terms: list[list[str]]) -> dict[int, float]:
+        """BM25F score of each document of ``docs`` (assumed to match every word)."""
+        total = max(self._docs, 1)
+        average = self._total_length / total if self._total_length > 0 else 1.0
+        scores = dict.fromkeys(docs, 0.0)
+        lengths = self._length
+        for variants in word_terms:
+            in_title = self._union(self._title, variants)
+            in_body = self._union(self._body, variants)
+            frequency = len(in_title | in_body)
+            idf = math.log(1.0 + (total - frequency + 0.5) / (frequency + 0.5))
+            tf: dict[int, float] = dict.fromkeys(in_title & docs, TITLE_WEIGHT)
+            for doc in in_body & docs:
+                tf[doc] = tf.get(doc, 0.0) + 1.0
+            for doc in self._union(self._body_multi, variants) & docs:
+                tf[doc] += 1.0
+            for doc, weight in tf.items():
+                norm = _K1 * (1.0 - _B + _B * lengths[doc] / average)
+                scores[doc] += idf * weight * (_K1 + 1.0) / (weight + norm)
+        return scores
