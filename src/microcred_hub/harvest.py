@@ -96,6 +96,9 @@ class _Run:
         self.connector = connector
         self.now = now
         self.existing = {r.id: r for r in existing}
+        self.by_document: dict[str | None, list[str]] = {}  # for 304s: which ids a page gave
+        for record in existing:
+            self.by_document.setdefault(record.provenance.source_url, []).append(record.id)
         self.seen: set[str] = set()
         self.upserts: list[Microcredential] = []
         self.quarantine: list[QuarantinedRecord] = []
@@ -159,9 +162,9 @@ class _Run:
             self.changed += 1
 
     def keep_document(self, unchanged: Unchanged) -> None:
-        for record in self.existing.values():
-            if record.provenance.source_url == unchanged.source_url and record.id not in self.seen:
-                self.seen.add(record.id)
+        for record_id in self.by_document.get(unchanged.source_url, ()):
+            if record_id not in self.seen:
+                self.seen.add(record_id)
                 self.unchanged += 1
 
     def _quarantine(self, raw: RawRecord, reason: str, local_id: str | None) -> None:
