@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from microcred_hub_connectors.nzqa import NzqaConnector
-
 from microcred_hub.testing import ConnectorConformance
+from microcred_hub_connectors.nzqa import NzqaConnector
 
 
 class TestNzqaConformance(ConnectorConformance):
