@@ -83,10 +83,22 @@ async def _fault_middleware(request: web.Request, handler):  # type: ignore[no-u
     return response
 
 
+_ETAGS: dict[int, tuple[bytes, str]] = {}
+
+
+def _etag(data: bytes) -> str:
+    """A real register computes its ETag once per change, not per request: cache it."""
+    cached = _ETAGS.get(id(data))
+    if cached is None or cached[0] is not data:
+        cached = (data, '"' + hashlib.sha256(data).hexdigest()[:16] + '"')
+        _ETAGS[id(data)] = cached
+    return cached[1]
+
+
 def _json_response(request: web.Request, data: bytes) -> web.Response:
     faults: Faults = request.app["faults"]
     if faults.etags:
-        etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
+        etag = _etag(data)
         if request.headers.get("If-None-Match") == etag:
             faults.not_modified += 1
             return web.Response(status=304, headers={"ETag": etag})
@@ -104,15 +116,19 @@ def nzqa_app(pages: list[bytes] | None = None, fixtures: Path = NZQA_FIXTURES) -
         else [p.read_bytes() for p in sorted(fixtures.glob("feed-page-*.json"))]
     )
 
+    rendered: dict[tuple[int, bytes], tuple[bytes, bytes]] = {}  # (page source kept alive, body)
+
     async def feed(request: web.Request) -> web.Response:
         page = int(request.query.get("page", "1"))
         all_pages: list[bytes] = request.app["pages"]
         if not 1 <= page <= len(all_pages):
             return web.Response(status=404, text="no such page")
-        base = f"{request.scheme}://{request.host}"
-        body = all_pages[page - 1].replace(PLACEHOLDER.encode(), base.encode())
-        body = body.replace(b"{base}", base.encode())  # the conformance kit's placeholder
-        return _json_response(request, body)
+        raw = all_pages[page - 1]
+        key = (id(raw), f"{request.scheme}://{request.host}".encode())
+        if key not in rendered or rendered[key][0] is not raw:
+            body = raw.replace(PLACEHOLDER.encode(), key[1])  # links point back at this server
+            rendered[key] = (raw, body.replace(b"{base}", key[1]))  # the kit's placeholder too
+        return _json_response(request, rendered[key][1])
 
     async def export(request: web.Request) -> web.Response:
         return web.Response(body=(fixtures / "export.csv").read_bytes(), content_type="text/csv")

@@ -1,0 +1,106 @@
+"""An unchanged re-harvest ÷ a full harvest of a 10 000-record NZQA-like loopback register.
+
+    python benchmarks/bench_harvest.py [--records 10000] [--page-size 500] [--store memory|redis]
+
+The register answers ETags; the unchanged re-harvest sends If-None-Match, gets 304s, and writes
+nothing (content hashes unchanged, data version not bumped). Target ratio <= 0.05.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from microcred_hub.config import SourceConfig  # noqa: E402
+from microcred_hub.harvest import harvest_source  # noqa: E402
+from microcred_hub.store.factory import open_store  # noqa: E402
+from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions  # noqa: E402
+from tests.support.registers import nzqa_app, start  # noqa: E402
+
+DEMO = REPO / "src" / "microcred_hub" / "demo" / "nzqa-feed.json"
+
+
+def feed_pages(records: int, page_size: int) -> list[bytes]:
+    """Distinct NZQA-like listings made from the demo feed's records."""
+    templates = json.loads(DEMO.read_text())["items"]
+    items = []
+    for i in range(records):
+        item = copy.deepcopy(templates[i % len(templates)])
+        item["reference"] = f"MC{100000 + i}"
+        item["title"] = f"{item['title']} ({i // len(templates) + 1})"
+        items.append(item)
+    pages = []
+    count = (records + page_size - 1) // page_size
+    for p in range(count):
+        nxt = (
+            f"http://register.invalid/microcredentials?page={p + 2}&pageSize={page_size}"
+            if p + 1 < count
+            else None
+        )
+        chunk = items[p * page_size : (p + 1) * page_size]
+        doc = {
+            "page": p + 1,
+            "pageSize": page_size,
+            "totalCount": records,
+            "next": nxt,
+            "items": chunk,
+        }
+        pages.append(json.dumps(doc).encode())
+    return pages
+
+
+async def run(records: int, page_size: int, store_url: str) -> None:
+    app = nzqa_app(pages=feed_pages(records, page_size))
+    runner, url = await start(app)
+    store = open_store(store_url, prefix=f"mch-bench-{uuid.uuid4().hex[:8]}:")
+    await store.open()
+    source = SourceConfig(key="nzqa", connector="nzqa", url=f"{url}/microcredentials")
+    connector = NzqaConnector(NzqaOptions(page_size=page_size))
+    try:
+        t0 = time.perf_counter()
+        full = await harvest_source(source, connector, store)
+        t_full = time.perf_counter() - t0
+        version = await store.version()
+        t0 = time.perf_counter()
+        again = await harvest_source(source, connector, store)
+        t_again = time.perf_counter() - t0
+        assert full.ok and again.ok, (full.errors, again.errors)
+        assert full.added == records and again.unchanged == records, (full, again)
+        assert (again.added, again.changed, again.removed) == (0, 0, 0)
+        assert await store.version() == version, "an unchanged re-harvest must not bump the version"
+    finally:
+        if hasattr(store, "drop_all"):
+            await store.drop_all()  # type: ignore[attr-defined]
+        await store.close()
+        await runner.cleanup()
+    faults = app["faults"]
+    print(
+        f"register                  {records} records, {len(feed_pages(1, 1)) and (records + page_size - 1) // page_size} pages of {page_size}; store {store_url}"
+    )
+    print(f"full harvest              {t_full:8.3f} s   ({records / t_full:,.0f} records/s)")
+    print(
+        f"unchanged re-harvest      {t_again:8.3f} s   ({faults.not_modified} answers were 304 Not Modified)"
+    )
+    print(f"ratio unchanged / full    {t_again / t_full:8.3f}   (target <= 0.05)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--page-size", type=int, default=500)
+    parser.add_argument("--store", default="memory://")
+    args = parser.parse_args()
+    asyncio.run(run(args.records, args.page_size, args.store))
+
+
+if __name__ == "__main__":
+    main()
