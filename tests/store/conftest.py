@@ -7,6 +7,8 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
+
+from microcred_hub.store import MemoryStore, RedisStore
 from tests.store.helpers import (
     REDIS_URL,
     RedisServer,
@@ -15,8 +17,6 @@ from tests.store.helpers import (
     redis_reachable,
     require_redis,
 )
-
-from microcred_hub.store import MemoryStore, RedisStore
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ from microcred_hub.store import ChangeSet, MemoryStore, SourceState, SourceStatu
 from microcred_hub.store.memory import load_snapshot
 from tests.factories import make_record, sample_records
 from tests.store.helpers import subprocess_env, wait_for
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 async def test_snapshot_round_trip_restores_everything(tmp_path: Path) -> None:
@@ -148,29 +151,35 @@ asyncio.run(main())
 """
 
 
+def kill_when_writing(path: Path, records: int) -> bool:
+    """Run a writer with ~40 MB to write; kill it as soon as its temporary file appears."""
+    env = subprocess_env()
+    env["PYTHONPATH"] += os.pathsep + str(REPO)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(path), str(records)], env=env, stdout=subprocess.PIPE
+    )
+    killed = False
+    deadline = time.monotonic() + 20
+    while writer.poll() is None and time.monotonic() < deadline:
+        if list(path.parent.glob(f".{path.name}.*.tmp")):
+            writer.kill()
+            killed = True
+            break
+    writer.kill()
+    writer.wait()
+    assert killed or writer.returncode == 0, "the writer failed before writing"
+    return killed
+
+
 async def test_a_crash_mid_write_leaves_the_old_snapshot(tmp_path: Path) -> None:
     path = tmp_path / "snap.json"
     old = MemoryStore(path)
     await old.open()
     await old.apply(ChangeSet(source="nzqa", upserts=(make_record("OLD"),)))
     await old.close()
-    env = subprocess_env()
-    env["PYTHONPATH"] += ":" + str(Path(__file__).resolve().parents[2])
 
-    # A writer with ~40 MB to write, killed as soon as its temporary file appears.
-    writer = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(path), "10000"], env=env, stdout=subprocess.PIPE
-    )
-    killed_mid_write = False
-    deadline = time.monotonic() + 20
-    while writer.poll() is None and time.monotonic() < deadline:
-        if list(tmp_path.glob(".snap.json.*.tmp")):
-            writer.kill()
-            killed_mid_write = True
-            break
-    writer.kill()
-    writer.wait()
-    leftovers = list(tmp_path.glob(".snap.json.*.tmp"))
+    await asyncio.to_thread(kill_when_writing, path, 10000)
+    leftovers = await asyncio.to_thread(lambda: list(tmp_path.glob(".snap.json.*.tmp")))
 
     snapshot = load_snapshot(path)
     assert snapshot is not None  # whatever happened, the file is whole
@@ -178,19 +187,18 @@ async def test_a_crash_mid_write_leaves_the_old_snapshot(tmp_path: Path) -> None
         assert [r.id for r in snapshot.records] == ["nzqa:OLD"]
     else:
         assert len(snapshot.records) in (1, 10000)
-    assert killed_mid_write or writer.returncode == 0, writer.stdout and writer.stdout.read()
-    print(f"killed mid-write: {killed_mid_write}, temp file left: {bool(leftovers)}")
 
     restarted = MemoryStore(path)
     await restarted.open()
-    assert not list(tmp_path.glob(".snap.json.*.tmp"))  # the crashed writer's garbage is gone
+    # the crashed writer's garbage is gone
+    assert not await asyncio.to_thread(lambda: list(tmp_path.glob(".snap.json.*.tmp")))
     await restarted.close()
 
 
 async def test_snapshot_under_a_file_is_a_config_error_at_open(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the snapshot directory should be")
-    with pytest.raises(ConfigError, match="store.snapshot"):
+    with pytest.raises(ConfigError, match=r"store\.snapshot"):
         await MemoryStore(blocker / "snap.json").open()
 
 
@@ -201,7 +209,7 @@ async def test_unwritable_snapshot_is_a_config_error_on_close(tmp_path: Path) ->
     directory.write_text("became a file: the snapshot cannot be written")
     await store.apply(ChangeSet(source="nzqa", upserts=(make_record("MC1"),)))
 
-    with pytest.raises(ConfigError, match="store.snapshot"):
+    with pytest.raises(ConfigError, match=r"store\.snapshot"):
         await store.close()
 
 

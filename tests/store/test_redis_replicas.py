@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -21,8 +20,8 @@ from microcred_hub.store import (
 )
 from tests.factories import make_record
 from tests.store.helpers import (
-    RedisServer,
     Recorder,
+    RedisServer,
     free_port,
     subprocess_env,
     wait_for,
@@ -74,7 +73,9 @@ async def test_a_large_change_reaches_other_replicas_as_a_source_reload(
     heard = Recorder()
     reader.subscribe(heard)
     await wait_for(lambda: reader.connected)
-    await writer.apply(ChangeSet(source="edubadges", upserts=(make_record("b1", source="edubadges"),)))
+    await writer.apply(
+        ChangeSet(source="edubadges", upserts=(make_record("b1", source="edubadges"),))
+    )
 
     records = tuple(make_record(f"MC{i}") for i in range(10))
     await writer.apply(ChangeSet(source="nzqa", upserts=records))
@@ -115,21 +116,21 @@ async def test_a_dead_replicas_lock_lapses_after_its_ttl(
 ) -> None:
     store = await make_redis_store()
     ttl = 0.6
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, store.url, redis_cleanup, str(ttl)],
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _HOLDER, store.url, redis_cleanup, str(ttl),
         env=subprocess_env(),
-        stdout=subprocess.PIPE,
-    )
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
     try:
         assert holder.stdout is not None
-        line = await asyncio.to_thread(holder.stdout.readline)
+        line = await asyncio.wait_for(holder.stdout.readline(), 10)
         assert line.strip() == b"held"
         await asyncio.sleep(ttl * 2)  # longer than the TTL: renewal keeps it held
         async with store.harvest_lock("nzqa", ttl) as while_alive:
             assert while_alive is False
     finally:
         holder.kill()  # the replica dies without releasing
-        holder.wait()
+        await holder.wait()
 
     started = time.monotonic()
     while True:

@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 from microcred_hub.store.base import (
+    ALL_SOURCES,
     ChangeSet,
     HarvestSummary,
+    Listener,
     SourceState,
     SourceStatus,
     Store,
+    StoreUnavailableError,
+    fingerprint,
 )
+from microcred_hub.store.factory import open_store
+from microcred_hub.store.memory import MemoryStore
+from microcred_hub.store.redis import RedisStore
 
-__all__ = ["ChangeSet", "HarvestSummary", "SourceState", "SourceStatus", "Store"]
+__all__ = [
+    "ALL_SOURCES",
+    "ChangeSet",
+    "HarvestSummary",
+    "Listener",
+    "MemoryStore",
+    "RedisStore",
+    "SourceState",
+    "SourceStatus",
+    "Store",
+    "StoreUnavailableError",
+    "fingerprint",
+    "open_store",
+]

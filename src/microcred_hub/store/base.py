@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
 import msgspec
 
+from microcred_hub.errors import HubError
 from microcred_hub.record import Microcredential, QuarantinedRecord
+
+#: ``ChangeSet.source`` of a full resync covering every source.
+ALL_SOURCES = "*"
+
+
+class StoreUnavailableError(HubError):
+    """The store backend cannot be reached right now; keep serving the in-memory index.
+
+    Transient: the hub reports it (readiness, source state) and retries; nothing to fix in
+    the config unless it persists, then check that Redis runs and ``store.url`` points at it.
+    """
 
 
 class SourceStatus(enum.StrEnum):
@@ -51,13 +64,22 @@ class SourceState(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
 
 
 class ChangeSet(msgspec.Struct, frozen=True, kw_only=True):
-    """One harvest's effect on one source, applied atomically by the store."""
+    """One harvest's effect on one source, applied atomically by the store.
+
+    Listeners receive only what really changed: upserts whose content hash or withdrawn flag
+    differ from the stored copy, deletes of ids that existed. With ``full=True`` (sent to
+    listeners only, never passed to ``apply``) ``upserts`` is the complete record set of
+    ``source`` — or of every source when ``source == ALL_SOURCES`` — and a listener drops
+    whatever else it holds for that scope: another replica's large change, or a resync after
+    the store connection came back.
+    """
 
     source: str
     upserts: tuple[Microcredential, ...] = ()  # new or changed records (withdrawn ones included)
     deletes: tuple[str, ...] = ()  # ids to drop entirely (e.g. a source removed from config)
     quarantine: tuple[QuarantinedRecord, ...] | None = None  # None: keep the previous list
     state: SourceState | None = None
+    full: bool = False
 
 
 Listener = Callable[[ChangeSet, int], Awaitable[None]]
@@ -67,7 +89,11 @@ class Store(Protocol):
     """Where records, source states and quarantine live; every backend passes one test suite."""
 
     async def open(self) -> None:
-        """Connect / load the snapshot. Raises ConfigError when the backend is unreachable."""
+        """Connect / load the snapshot.
+
+        Raises ConfigError when the backend is unreachable or the snapshot unreadable; after
+        open, a lost Redis connection raises StoreUnavailableError from every method.
+        """
         ...
 
     async def close(self) -> None: ...
@@ -102,3 +128,16 @@ class Store(Protocol):
 
     async def put_meta(self, key: str, value: bytes) -> None: ...
 
+    def harvest_lock(self, source: str, ttl_seconds: float) -> AbstractAsyncContextManager[bool]:
+        """Hold the right to harvest ``source``: yields False when someone else holds it.
+
+        Redis: a lock with expiry, renewed while held, so a dead replica's lock lapses after
+        ``ttl_seconds``. Memory: an in-process lock (the TTL does not apply).
+        """
+        ...
+
+
+def fingerprint(record: Microcredential) -> str:
+    """What decides "really changed": the register's content and whether it was withdrawn."""
+    withdrawn = "W" if record.withdrawn_at is not None else "-"
+    return f"{record.provenance.content_hash}|{withdrawn}"

@@ -1,0 +1,109 @@
+"""Redis-backed response cache shared by replicas; a Redis failure is a miss, never an error."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import cast
+
+import redis.exceptions
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from microcred_hub.cache.base import CacheStats
+
+log = logging.getLogger("microcred_hub.cache")
+
+_FAILURES = (redis.exceptions.RedisError, OSError)
+
+
+class RedisCache:
+    """``SET key value EX ttl`` under ``prefix``.
+
+    After a failure the cache stays out of the way for ``pause_seconds``: every request would
+    otherwise wait for a connection attempt while Redis is down.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "mch:cache:",
+        ttl_seconds: float = 300.0,
+        *,
+        timeout: float = 0.5,
+        pause_seconds: float = 1.0,
+        level: str = "redis",
+    ) -> None:
+        self.prefix = prefix
+        self.ttl_seconds = ttl_seconds
+        self.level = level
+        self._pause_seconds = pause_seconds
+        self._down_until = 0.0
+        # One quick retry covers a pooled connection that died with a Redis restart.
+        self._redis = Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 1),
+        )
+        self.hits = 0
+        self.misses = 0
+        self.errors = 0
+
+    def _available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, doing: str, exc: Exception) -> None:
+        self.errors += 1
+        self._down_until = time.monotonic() + self._pause_seconds
+        log.warning("response cache: Redis failed while %s (%s); treating as a miss", doing, exc)
+
+    async def get(self, key: str) -> bytes | None:
+        value: bytes | None = None
+        if self._available():
+            try:
+                value = cast("bytes | None", await self._redis.get(self.prefix + key))
+            except _FAILURES as exc:
+                self._failed("reading", exc)
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return value
+
+    async def set(self, key: str, value: bytes) -> None:
+        if not self._available() or self.ttl_seconds <= 0:
+            return
+        try:
+            # PX, not EX: sub-second TTLs stay honest.
+            await self._redis.set(self.prefix + key, value, px=max(1, int(self.ttl_seconds * 1000)))
+        except _FAILURES as exc:
+            self._failed("writing", exc)
+
+    async def clear(self) -> None:
+        """Delete every key under the prefix (SCAN + UNLINK in batches, never KEYS)."""
+        try:
+            batch: list[bytes] = []
+            async for key in self._redis.scan_iter(
+                match=_glob_escape(self.prefix) + "*", count=1000
+            ):
+                batch.append(key)
+                if len(batch) >= 1000:
+                    await self._redis.unlink(*batch)
+                    batch.clear()
+            if batch:
+                await self._redis.unlink(*batch)
+        except _FAILURES as exc:
+            self._failed("clearing", exc)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+    def stats(self) -> list[CacheStats]:
+        return [CacheStats(self.level, self.hits, self.misses, self.errors)]
+
+
+def _glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[\]\\])", r"\\\1", text)

@@ -1,0 +1,301 @@
+"""The embedded store: dicts in this process, optionally kept in a JSON snapshot file.
+
+The snapshot is what lets a restarted hub serve its last good data at once. It is written
+whole (records, states, quarantine, meta, version) to a temporary file in the same
+directory, fsynced and moved over the old one with ``os.replace``, so a crash mid-write
+leaves the previous snapshot intact. Bursts of changes are coalesced into at most one write
+per ``flush_interval`` seconds; ``close()`` always writes what is pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import tempfile
+import time
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from microcred_hub.errors import ConfigError
+from microcred_hub.record import Microcredential, QuarantinedRecord
+from microcred_hub.store._common import gc_paused, notify
+from microcred_hub.store.base import ChangeSet, SourceState, fingerprint
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from pathlib import Path
+
+    from microcred_hub.store.base import Listener
+
+log = logging.getLogger("microcred_hub.store")
+
+SNAPSHOT_FORMAT = 1
+
+
+class Snapshot(msgspec.Struct, kw_only=True, rename="camel"):
+    """The whole memory store as written to disk."""
+
+    format: int = SNAPSHOT_FORMAT
+    version: int = 0
+    records: list[Microcredential] = msgspec.field(default_factory=list)
+    states: list[SourceState] = msgspec.field(default_factory=list)
+    quarantine: dict[str, list[QuarantinedRecord]] = msgspec.field(default_factory=dict)
+    meta: dict[str, bytes] = msgspec.field(default_factory=dict)
+
+
+_snapshot_decoder = msgspec.json.Decoder(Snapshot)
+_snapshot_encoder = msgspec.json.Encoder()
+
+
+def load_snapshot(path: Path) -> Snapshot | None:
+    """Read a snapshot; None when there is none yet. Unreadable → ConfigError naming the fix."""
+    fix = "delete or move the file away to start empty (the next harvest refills it)"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the snapshot ({exc}); fix its permissions or point store.snapshot "
+            "at a file in a writable directory",
+            file=str(path),
+            key="store.snapshot",
+        ) from exc
+    try:
+        with gc_paused():
+            snapshot = _snapshot_decoder.decode(data)
+    except msgspec.DecodeError as exc:
+        raise ConfigError(
+            f"the snapshot is corrupt or not a hub snapshot ({exc}); {fix}", file=str(path)
+        ) from exc
+    if snapshot.format != SNAPSHOT_FORMAT:
+        raise ConfigError(
+            f"snapshot format {snapshot.format} is not {SNAPSHOT_FORMAT} (another hub "
+            f"version wrote it); {fix}",
+            file=str(path),
+        )
+    return snapshot
+
+
+def write_snapshot(path: Path, snapshot: Snapshot) -> None:
+    """Encode and atomically replace ``path``: readers see the old file or the new one."""
+    data = _snapshot_encoder.encode(snapshot)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    # The rename itself must reach the disk too, or a power cut could bring back the old file.
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """Temp files left by a writer that crashed mid-write are garbage: the old file won."""
+    if not path.parent.is_dir():
+        return
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+class MemoryStore:
+    """Records in a dict by id; everything lost on exit unless ``snapshot`` is set."""
+
+    def __init__(self, snapshot: Path | None = None, *, flush_interval: float = 1.0) -> None:
+        self.snapshot_path = snapshot
+        self._flush_interval = flush_interval
+        self._records: dict[str, Microcredential] = {}
+        self._by_source: dict[str, dict[str, None]] = {}  # ordered sets of ids
+        self._states: dict[str, SourceState] = {}
+        self._quarantine: dict[str, tuple[QuarantinedRecord, ...]] = {}
+        self._meta: dict[str, bytes] = {}
+        self._version = 0
+        self._listeners: list[Listener] = []
+        self._lock = asyncio.Lock()
+        self._harvest_locks: dict[str, asyncio.Lock] = {}
+        self._write_lock = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
+        self._dirty = False
+        self._last_write = 0.0
+        self._open = False
+
+    async def open(self) -> None:
+        if self.snapshot_path is not None:
+            path = self.snapshot_path
+            snapshot = await asyncio.to_thread(load_snapshot, path)
+            await asyncio.to_thread(_remove_stale_temp_files, path)
+            if snapshot is not None:
+                self._load(snapshot)
+        self._open = True
+
+    def _load(self, snapshot: Snapshot) -> None:
+        self._records = {record.id: record for record in snapshot.records}
+        self._by_source = {}
+        for record in snapshot.records:
+            self._by_source.setdefault(record.source, {})[record.id] = None
+        self._states = {state.key: state for state in snapshot.states}
+        self._quarantine = {key: tuple(items) for key, items in snapshot.quarantine.items()}
+        self._meta = dict(snapshot.meta)
+        self._version = snapshot.version
+
+    async def close(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            self._flusher = None
+        if self._open:
+            await self.flush()
+        self._open = False
+
+    async def records(self, source: str | None = None) -> list[Microcredential]:
+        if source is None:
+            return list(self._records.values())
+        return [self._records[i] for i in self._by_source.get(source, ())]
+
+    async def get(self, record_id: str) -> Microcredential | None:
+        return self._records.get(record_id)
+
+    async def apply(self, change: ChangeSet) -> int:
+        if change.full:
+            raise ValueError("ChangeSet.full is for listeners only; apply upserts and deletes")
+        async with self._lock:
+            # No await until the change is complete: readers never see half of it.
+            dropped = set(change.deletes)  # upserted and deleted in one change: deleted wins
+            upserts = [r for r in change.upserts if r.id not in dropped and self._put_record(r)]
+            deletes = [i for i in change.deletes if self._drop_record(i)]
+            if change.quarantine is not None:
+                self._quarantine[change.source] = change.quarantine
+            if change.state is not None:
+                self._states[change.state.key] = change.state
+            if upserts or deletes:
+                self._version += 1
+            self._mark_dirty()
+            effective = ChangeSet(
+                source=change.source,
+                upserts=tuple(upserts),
+                deletes=tuple(deletes),
+                quarantine=change.quarantine,
+                state=change.state,
+            )
+            # Inside the lock so listeners see changes in version order.
+            await notify(self._listeners, effective, self._version)
+            return self._version
+
+    def _put_record(self, record: Microcredential) -> bool:
+        old = self._records.get(record.id)
+        if old is not None:
+            if old.source == record.source and fingerprint(old) == fingerprint(record):
+                return False
+            self._by_source.get(old.source, {}).pop(record.id, None)
+        self._records[record.id] = record
+        self._by_source.setdefault(record.source, {})[record.id] = None
+        return True
+
+    def _drop_record(self, record_id: str) -> bool:
+        old = self._records.pop(record_id, None)
+        if old is None:
+            return False
+        self._by_source.get(old.source, {}).pop(record_id, None)
+        return True
+
+    async def version(self) -> int:
+        return self._version
+
+    async def states(self) -> list[SourceState]:
+        return list(self._states.values())
+
+    async def put_state(self, state: SourceState) -> None:
+        self._states[state.key] = state
+        self._mark_dirty()
+
+    async def quarantined(self, source: str) -> list[QuarantinedRecord]:
+        return list(self._quarantine.get(source, ()))
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    async def get_meta(self, key: str) -> bytes | None:
+        return self._meta.get(key)
+
+    async def put_meta(self, key: str, value: bytes) -> None:
+        self._meta[key] = value
+        self._mark_dirty()
+
+    @asynccontextmanager
+    async def harvest_lock(self, source: str, ttl_seconds: float) -> AsyncIterator[bool]:
+        # One process, so no expiry is needed: the lock dies with the process.
+        lock = self._harvest_locks.setdefault(source, asyncio.Lock())
+        if lock.locked():
+            yield False
+            return
+        async with lock:
+            yield True
+
+    # -- snapshot -------------------------------------------------------------------------
+
+    def _mark_dirty(self) -> None:
+        if self.snapshot_path is None or not self._open:
+            return
+        self._dirty = True
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        while self._dirty:
+            delay = self._last_write + self._flush_interval - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                # Shielded: close() may cancel this task, but a write already under way must
+                # finish before close() writes, or the older data could land last.
+                await asyncio.shield(self.flush())
+            except ConfigError:
+                log.exception("snapshot not written; will retry on the next change")
+                return
+
+    async def flush(self) -> None:
+        """Write the snapshot now if anything changed since the last write."""
+        path = self.snapshot_path
+        if path is None:
+            return
+        async with self._write_lock:
+            if not self._dirty:
+                return
+            self._dirty = False
+            snapshot = self._to_snapshot()  # taken without awaiting: a consistent view
+            self._last_write = time.monotonic()
+            try:
+                await asyncio.to_thread(write_snapshot, path, snapshot)
+            except OSError as exc:
+                self._dirty = True
+                raise ConfigError(
+                    f"cannot write the snapshot ({exc}); make its directory writable or "
+                    "point store.snapshot elsewhere",
+                    file=str(path),
+                    key="store.snapshot",
+                ) from exc
+
+    def _to_snapshot(self) -> Snapshot:
+        return Snapshot(
+            version=self._version,
+            records=list(self._records.values()),
+            states=list(self._states.values()),
+            quarantine={key: list(items) for key, items in self._quarantine.items()},
+            meta=dict(self._meta),
+        )
