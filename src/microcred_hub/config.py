@@ -28,6 +28,8 @@ class StoreConfig(_Section, frozen=True):
     url: str = "memory://"
     snapshot: str | None = None  # memory store only
     prefix: str = "mch:"  # redis key prefix
+    #: a harvest lock lapses this long after its holder died (it is renewed while alive)
+    lock_ttl_seconds: float = 60.0
 
 
 class CacheConfig(_Section, frozen=True):

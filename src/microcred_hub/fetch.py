@@ -168,7 +168,9 @@ class HttpFetcher:
 
     def _wait(self, state: RetryCallState) -> float:
         backoff = wait_exponential_jitter(
-            multiplier=self.policy.backoff_initial, max=self.policy.backoff_max, jitter=self.policy.backoff_initial
+            multiplier=self.policy.backoff_initial,
+            max=self.policy.backoff_max,
+            jitter=self.policy.backoff_initial,
         )(state)
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryableFetchError) and exc.retry_after is not None:

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import msgspec
+
 from microcred_hub.cache import ResponseCache, open_cache
 from microcred_hub.config import HubConfig, SourceConfig
 from microcred_hub.errors import ConfigError
@@ -19,7 +21,7 @@ from microcred_hub.plugins import Plugin, discover, plugin_for
 from microcred_hub.record import QuarantinedRecord
 from microcred_hub.sdk import Connector
 from microcred_hub.store import ChangeSet, HarvestSummary, SourceState, Store
-from microcred_hub.store.base import ALL_SOURCES
+from microcred_hub.store.base import ALL_SOURCES, SourceStatus, StoreUnavailableError
 from microcred_hub.store.factory import open_store
 
 log = logging.getLogger("microcred_hub.hub")
@@ -53,6 +55,7 @@ class Hub:
             config.cache.url,
             ttl_seconds=config.cache.ttl_seconds,
             max_entries=config.cache.max_entries,
+            prefix=config.store.prefix + "cache:",
         )
         self.index = Index()
         self.ready = False
@@ -62,6 +65,8 @@ class Hub:
         self._background: set[asyncio.Task[HarvestSummary]] = set()
         self.progress: Progress | None = None
         self.harvest_listeners: list[Callable[[HarvestSummary], None]] = []
+        self._last_states: list[SourceState] = []
+        self._background_misc: set[asyncio.Task[None]] = set()
         self._states_epoch = 0
 
     def cache_epoch(self) -> str:
@@ -77,6 +82,7 @@ class Hub:
         await self.store.open()
         self.store.subscribe(self._on_change)
         await self.reload_index()
+        await self.source_states()  # remember them, for when the store becomes unreachable
         self.ready = True
         if schedule:
             for source in self.sources:
@@ -99,6 +105,13 @@ class Hub:
     async def _on_change(self, change: ChangeSet, version: int) -> None:
         """Keep the index current with every replica's harvests (and resyncs after outages)."""
         keys = {s.key for s in self.config.sources}
+        if change.full and not change.upserts and self._holds(change.source, keys):
+            # The store came back empty (a Redis restarted without persistence): never let that
+            # wipe what we serve; write our copy back so the other replicas recover too.
+            task = asyncio.create_task(self._reseed(change.source, keys))
+            self._background_misc.add(task)
+            task.add_done_callback(self._background_misc.discard)
+            return
         if change.full and change.source == ALL_SOURCES:
             self.index.replace_all(r for r in change.upserts if r.source in keys)
         elif change.source not in keys:
@@ -109,15 +122,49 @@ class Hub:
             self.index.apply(change.upserts, change.deletes)
         self._states_epoch += 1  # another replica's harvest may have changed a status too
 
+    def _holds(self, scope: str, keys: set[str]) -> bool:
+        if scope == ALL_SOURCES:
+            return len(self.index) > 0
+        return scope in keys and any(r.source == scope for r in self.index.records())
+
+    async def _reseed(self, scope: str, keys: set[str]) -> None:
+        sources = keys if scope == ALL_SOURCES else {scope}
+        known = {s.key: s for s in self._last_states}
+        for key in sorted(sources):
+            records = tuple(r for r in self.index.records() if r.source == key)
+            if not records:
+                continue
+            log.warning(
+                "store lost source %s; writing back the %d records served", key, len(records)
+            )
+            try:
+                await self.store.apply(ChangeSet(source=key, upserts=records, state=known.get(key)))
+            except StoreUnavailableError as exc:
+                log.warning("could not write source %s back: %s", key, exc)
+
     async def source_states(self) -> list[SourceState]:
-        """The configured sources' states, PENDING for those never harvested."""
-        known = {s.key: s for s in await self.store.states()}
+        """The configured sources' states, PENDING for those never harvested.
+
+        While the store is unreachable, the last states seen, marked STALE with the reason:
+        answers still come from the in-memory index.
+        """
+        try:
+            stored = await self.store.states()
+        except StoreUnavailableError as exc:
+            self.store_error = f"record store unreachable ({exc}); serving the in-memory copy"
+            return [
+                msgspec.structs.replace(s, status=SourceStatus.STALE, last_error=self.store_error)
+                for s in self._last_states
+            ]
+        self.store_error = None
+        known = {s.key: s for s in stored}
         out = []
         for source in self.sources:
             state = known.get(source.key) or SourceState(
                 key=source.key, connector=source.connector, url=source.url
             )
             out.append(state)
+        self._last_states = out
         return out
 
     async def quarantined(self, source: str) -> list[QuarantinedRecord]:
@@ -151,7 +198,7 @@ class Hub:
         self._running.pop(key, None)
 
     async def _harvest_locked(self, source: SourceConfig) -> HarvestSummary:
-        ttl = max(60.0, source.timeout_seconds * 8)
+        ttl = self.config.store.lock_ttl_seconds  # renewed while the harvest runs
         async with self.store.harvest_lock(source.key, ttl) as acquired:
             if not acquired:
                 log.info("source %s: another replica is harvesting it; skipping", source.key)
