@@ -75,7 +75,7 @@ def format_summaries(summaries: Sequence[HarvestSummary]) -> str:
     rows = [
         (
             s.source,
-            "ok" if s.ok else "FAILED",
+            "skipped" if s.skipped else "ok" if s.ok else "FAILED",
             str(s.records),
             str(s.added),
             str(s.changed),

@@ -202,9 +202,7 @@ class Hub:
         async with self.store.harvest_lock(source.key, ttl) as acquired:
             if not acquired:
                 log.info("source %s: another replica is harvesting it; skipping", source.key)
-                return HarvestSummary(
-                    source=source.key, ok=True, errors=("harvested by another replica",)
-                )
+                return HarvestSummary(source=source.key, ok=True, skipped=True)
             summary = await harvest_source(
                 source, self.connectors[source.key], self.store, progress=self.progress
             )
@@ -241,7 +239,10 @@ class Hub:
             if delay:
                 await asyncio.sleep(delay * random.uniform(0.9, 1.1))  # noqa: S311 - jitter, not crypto
             try:
-                await self.harvest_one(source)
+                summary = await self.harvest_one(source)
+                if summary.skipped:
+                    # another replica holds the lock: look again once it would have lapsed
+                    await asyncio.sleep(self.config.store.lock_ttl_seconds)
             except asyncio.CancelledError:
                 raise
             except ConfigError:

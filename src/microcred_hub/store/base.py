@@ -46,6 +46,7 @@ class HarvestSummary(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     quarantined: int = 0
     pages: int = 0
     errors: tuple[str, ...] = ()
+    skipped: bool = False  # another replica held the harvest lock
     seconds: float = 0.0
 
 
