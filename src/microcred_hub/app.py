@@ -9,8 +9,10 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,6 +20,7 @@ from starlette.routing import Route
 
 from microcred_hub.errors import ConfigError
 from microcred_hub.graphql import QueryContext, make_graphql_app
+from microcred_hub.graphql.persisted import persisted_queries_for
 from microcred_hub.http_cache import CachedGraphQL
 from microcred_hub.metrics import Metrics
 from microcred_hub.ratelimit import RateLimiter
@@ -32,6 +35,24 @@ log = logging.getLogger("microcred_hub.http")
 _KNOWN_PATHS = frozenset(
     {"/graphql", "/healthz", "/readyz", "/metrics", "/admin/harvest", "/admin/cache/clear"}
 )
+
+
+#: issue 5: the id of the request being served, so every log line it causes (strawberry's
+#: error log included) carries ``request_id`` (logs.JsonFormatter prints it).
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = REQUEST_ID.get()
+        return True
+
+
+def _tag_log_lines_with_request_id() -> None:
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RequestIdFilter) for f in handler.filters):
+            handler.addFilter(RequestIdFilter())
 
 
 def _json_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -58,6 +79,7 @@ class Guard:
         headers = dict(scope["headers"])
         request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
         path = scope["path"] if scope["path"] in _KNOWN_PATHS else "other"
+        request_token = REQUEST_ID.set(request_id)
         status = 500
         response_started = False
 
@@ -78,15 +100,23 @@ class Guard:
                 and not await self.limiter.allow(client)
             ):
                 self.metrics.rate_limited.inc()
-                await _json_error(429, "rate limit exceeded; slow down", {"Retry-After": "1"})(
-                    scope, receive, send_wrapped
-                )
+                # issue 5: Retry-After is the bucket's real wait, not a fixed 1 s
+                wait = str(self.limiter.retry_after(client))
+                await _json_error(
+                    429,
+                    f"rate limit exceeded ([server] rate_limit_per_second = "
+                    f"{self.limiter.rate:g}); retry after {wait} s",
+                    {"Retry-After": wait},
+                )(scope, receive, send_wrapped)
                 return
             async with asyncio.timeout(self.deadline):
                 await self.app(scope, receive, send_wrapped)
         except TimeoutError:
             if not response_started:
-                message = f"request exceeded the {self.deadline:g} s deadline"
+                message = (  # issue 5: name the setting
+                    f"request exceeded the {self.deadline:g} s deadline "
+                    "([server] request_timeout_seconds)"
+                )
                 await _json_error(503, message)(scope, receive, send_wrapped)
         except Exception:
             log.exception("unhandled error (request id %s)", request_id)
@@ -95,6 +125,7 @@ class Guard:
                     scope, receive, send_wrapped
                 )
         finally:
+            REQUEST_ID.reset(request_token)
             elapsed = time.perf_counter() - started
             self.metrics.requests.labels(path, scope["method"], str(status)).inc()
             self.metrics.latency.labels(path).observe(elapsed)
@@ -113,6 +144,7 @@ def _authorised(request: Request, token: str | None) -> bool:
 def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
     """The ASGI app; its lifespan opens the hub and (with ``schedule``) starts harvesting."""
     metrics = Metrics()
+    _tag_log_lines_with_request_id()
     hub.harvest_listeners.append(metrics.harvested)
     config = hub.config
 
@@ -127,7 +159,7 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
 
     async def metrics_endpoint(_: Request) -> Response:
         states = await hub.source_states() if hub.ready else []
-        payload = metrics.render(states, len(hub.index), hub.index.version)
+        payload = metrics.render(states, len(hub.index), hub.index.version, hub.cache.stats())
         return Response(payload, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def admin_harvest(request: Request) -> Response:
@@ -146,16 +178,34 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
         await hub.cache.clear()
         return JSONResponse({"cleared": True})
 
+    # issue 5: production also hides "Did you mean" suggestions, whatever [limits] says;
+    # persisted queries (APQ / allow-list) come from [limits] (graphql/persisted.py).
+    limits = (
+        msgspec.structs.replace(config.limits, suggestions=False)
+        if config.server.production
+        else config.limits
+    )
+    persisted = persisted_queries_for(
+        enabled=limits.persisted_queries,
+        only=limits.persisted_only,
+        file=limits.persisted_queries_file,
+        max_entries=limits.persisted_queries_max,
+        config_file=config.path,
+    )
+
     def context() -> QueryContext:
         return QueryContext(
             index=hub.index,
             source_states=hub.source_states,
             quarantined=hub.quarantined,
-            limits=config.limits,
+            limits=limits,
         )
 
     graphql_app = make_graphql_app(
-        context, config.limits, graphiql=config.server.graphiql and not config.server.production
+        context,
+        limits,
+        graphiql=config.server.graphiql and not config.server.production,
+        persisted=persisted,
     )
     cached = CachedGraphQL(
         graphql_app,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from microcred_hub.cache import CacheStats
 from microcred_hub.store import HarvestSummary, SourceState, SourceStatus
 
 _LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -50,6 +53,12 @@ class Metrics:
         self.source_failures = Gauge(
             "mch_source_consecutive_failures", "Failed harvests in a row", ["source"], registry=r
         )
+        self.cache_level = Gauge(
+            "mch_cache_level_lookups",
+            "Response cache lookups per level (memory, redis) and outcome",
+            ["level", "outcome"],
+            registry=r,
+        )
         self.index_records = Gauge(
             "mch_index_records", "Records in the in-memory index", registry=r
         )
@@ -59,12 +68,22 @@ class Metrics:
         self.harvests.labels(summary.source, "ok" if summary.ok else "failed").inc()
         self.harvest_seconds.labels(summary.source).observe(summary.seconds)
 
-    def render(self, states: list[SourceState], index_size: int, version: int) -> bytes:
+    def render(
+        self,
+        states: list[SourceState],
+        index_size: int,
+        version: int,
+        cache_stats: Sequence[CacheStats] = (),
+    ) -> bytes:
         for state in states:
             self.source_records.labels(state.key).set(state.record_count)
             self.source_quarantined.labels(state.key).set(state.quarantined_count)
             self.source_up.labels(state.key).set(1 if state.status is SourceStatus.OK else 0)
             self.source_failures.labels(state.key).set(state.consecutive_failures)
+        for level in cache_stats:
+            self.cache_level.labels(level.level, "hit").set(level.hits)
+            self.cache_level.labels(level.level, "miss").set(level.misses)
+            self.cache_level.labels(level.level, "error").set(level.errors)
         self.index_records.set(index_size)
         self.data_version.set(version)
         return generate_latest(self.registry)
