@@ -56,7 +56,7 @@ async def clean(url: str, prefix: str) -> None:
 
 def ready_records(base: str) -> int | None:
     try:
-        with urllib.request.urlopen(base + "/readyz") as resp:  # noqa: S310 - loopback
+        with urllib.request.urlopen(base + "/readyz") as resp:
             if resp.status == 200:
                 import json
 
