@@ -95,39 +95,15 @@ def main() -> None:
     gql_url = base + "/graphql?" + urllib.parse.urlencode({"query": QUERY})
     with tempfile.TemporaryDirectory() as tmp:
         static = Path(tmp) / "static.json"
-        static.write_text("{}")
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(REPO / "benchmarks" / "serve_with_static.py"),
-                str(config),
-                str(port),
-                str(static),
-            ]
-        )
+        server = [sys.executable, str(REPO / "benchmarks" / "serve_with_static.py")]
+        proc = subprocess.Popen([*server, str(config), str(port), str(static)])
         try:
             wait_ready(base)
             time.sleep(1.0)  # let the demo harvest land so the answer is the real one
-            with urllib.request.urlopen(gql_url) as resp:
+            with urllib.request.urlopen(gql_url) as resp:  # warms the response cache
                 answer = resp.read()
             assert json.loads(answer)["data"]["microcredentials"]["totalCount"] > 0
-            static.write_bytes(answer)  # the same bytes; the server reads it at start, so restart
-        finally:
-            proc.terminate()
-            proc.wait()
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(REPO / "benchmarks" / "serve_with_static.py"),
-                str(config),
-                str(port),
-                str(static),
-            ]
-        )
-        try:
-            wait_ready(base)
-            time.sleep(1.0)
-            urllib.request.urlopen(gql_url).read()
+            static.write_bytes(answer)  # the same bytes, served by /static from now on
             rate(base + "/static", 2, args.connections)  # warm-up both paths
             rate(gql_url, 2, args.connections)
             static_rps = rate(base + "/static", args.seconds, args.connections)

@@ -117,6 +117,15 @@ def test_a_bad_config_names_the_key_and_what_is_wrong(
     assert hint in message
 
 
+def harvest_with(config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "microcred_hub.cli", "harvest", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_a_missing_config_file_says_how_to_pass_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(tmp_path / "nope.toml")
@@ -134,12 +143,7 @@ def test_the_cli_exits_2_on_a_bad_config_naming_file_key_and_fix(tmp_path: Path)
     bad.write_text(
         '[[sources]]\nkey = "x"\nconnector = "no-such-plugin"\nurl = "http://127.0.0.1:1/"\n'
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "microcred_hub.cli", "harvest", "--config", str(bad)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = harvest_with(bad)
     assert done.returncode == 2
     assert str(bad) in done.stderr
     assert "sources[0].connector" in done.stderr
@@ -152,11 +156,6 @@ def test_unknown_connector_options_are_refused_with_the_key(tmp_path: Path) -> N
     bad.write_text(
         '[[sources]]\nkey = "x"\nconnector = "nzqa"\nurl = "http://127.0.0.1:1/"\nfromat = "csv"\n'
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "microcred_hub.cli", "harvest", "--config", str(bad)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = harvest_with(bad)
     assert done.returncode == 2
     assert "fromat" in done.stderr and "sources[0]" in done.stderr
