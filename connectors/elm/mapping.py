@@ -69,7 +69,7 @@ def _envelope(data: JSONObject) -> _Envelope:
             data.get(k) for k in ("claim", "credential", "opportunity")
         )
         return (
-            local_id if isinstance(local_id, str) else None,
+            local_id if isinstance(local_id, str) and local_id.strip() else None,  # blank: no id
             spec,
             claim if isinstance(claim, dict) else None,
             credential if isinstance(credential, dict) else None,

@@ -17,6 +17,11 @@ LINE = "_line"  # CSV only: the file line the record starts on, as a spreadsheet
 NOT_AN_OBJECT = "_notAnObject"  # a JSON list entry that is not an object
 
 
+#: The fetcher's max_bytes already bounds a document; the csv module's own 128 KiB cell limit
+#: would fail a whole harvest over one long cell (issue 5), so it is raised to match.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+
+
 def lookup(data: JSONObject, column: str) -> JSON:
     """A column's value: the key itself, else (JSON) a dotted path into nested objects."""
     if column in data:

@@ -60,6 +60,9 @@ def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch:
                 msgspec.json.decode(params["variables"]) if params.get("variables") else None
             )
             operation = params.get("operationName")
+            extensions: object = (
+                msgspec.json.decode(params["extensions"]) if params.get("extensions") else None
+            )
         else:
             payload = msgspec.json.decode(body)
             if not isinstance(payload, dict):
@@ -67,12 +70,22 @@ def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch:
             query = payload.get("query") or ""
             variables = payload.get("variables")
             operation = payload.get("operationName")
-    except (msgspec.DecodeError, UnicodeDecodeError):
+            extensions = payload.get("extensions")
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # issue 5: deep nesting
         return None
+    if not query:
+        query = _persisted_key(extensions)  # issue 5: a hash-only APQ request names one document
     if not isinstance(query, str) or not query:
         return None  # (the schema has no mutations: anything else fails validation, uncached)
     material = _canonical.encode([" ".join(query.split()), variables, operation, accept, epoch])
     return hashlib.sha256(material).hexdigest()
+
+
+def _persisted_key(extensions: object) -> str:
+    """ "apq:<sha256>" for an APQ request sent by hash only (graphql/persisted.py), else ""."""
+    persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+    digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+    return f"apq:{digest.lower()}" if isinstance(digest, str) and digest else ""
 
 
 class CachedGraphQL:
@@ -99,17 +112,19 @@ class CachedGraphQL:
         method = scope["method"]
         headers = dict(scope["headers"])
         accept = headers.get(b"accept", b"").decode("latin-1")
+        query_string = scope["query_string"]
         if method not in ("GET", "POST") or (
-            method == "GET" and b"query=" not in scope["query_string"]
+            # issue 5: a hash-only APQ GET carries extensions= and no query=
+            method == "GET" and b"query=" not in query_string and b"extensions=" not in query_string
         ):
             await self.app(scope, receive, send)  # GraphiQL, OPTIONS, ...
             return
         try:
             body = await read_body(receive, self.max_body_bytes) if method == "POST" else b""
         except BodyTooLarge:
-            await _plain(
-                send, 413, b'{"errors":[{"message":"request body exceeds the size limit"}]}'
-            )
+            # issue 5: name the setting and its value, like every other limit
+            message = f"request body exceeds [server] max_body_bytes = {self.max_body_bytes}"
+            await _plain(send, 413, msgspec.json.encode({"errors": [{"message": message}]}))
             return
         key = cache_key(method, scope["query_string"], body, accept, self.epoch())
         if key is not None:
@@ -167,7 +182,8 @@ class CachedGraphQL:
         content_type, _, body = entry.partition(_ENTRY_SEP)
         etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
         headers = [(b"content-type", content_type), (b"etag", etag)]
-        if method == "GET" and status == 200:
+        # issue 5: an answer with errors (e.g. PersistedQueryNotFound) must not sit in a CDN
+        if method == "GET" and status == 200 and b'"errors":' not in body:
             headers.append((b"cache-control", b"public, max-age=%d" % self.max_age))
             if request_headers.get(b"if-none-match") == etag:
                 await send({"type": "http.response.start", "status": 304, "headers": headers})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict
 
@@ -11,7 +12,7 @@ class RateLimiter:
 
     def __init__(self, rate: float, burst: int, *, max_clients: int = 10_000) -> None:
         self.rate = rate
-        self.burst = float(burst)
+        self.burst = float(max(1, burst))  # a burst below 1 would refuse every request forever
         self.max_clients = max_clients
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
@@ -24,3 +25,10 @@ class RateLimiter:
         if len(self._buckets) > self.max_clients:
             self._buckets.popitem(last=False)  # forget the least recently seen client
         return allowed
+
+    def retry_after(self, client: str) -> int:
+        """Whole seconds until ``client`` has a token again (the Retry-After header; >= 1)."""
+        tokens, last = self._buckets.get(client, (self.burst, time.monotonic()))
+        tokens = min(self.burst, tokens + (time.monotonic() - last) * self.rate)
+        missing = max(0.0, 1.0 - tokens)
+        return max(1, math.ceil(missing / self.rate)) if self.rate > 0 else 1

@@ -7,10 +7,13 @@
   invalid, over a limit, bad variables) is 400 without ``data``; with ``application/json``
   it is 200, as legacy clients expect. Field errors are 200 either way.
 - GET runs queries only (a mutation over GET is 405); a browser GET shows GraphiQL.
+- Persisted queries (APQ, allow-list) are resolved from ``extensions`` before anything runs;
+  their refusals (``PersistedQueryNotFound`` ...) are request errors like any other.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -25,6 +28,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from microcred_hub.graphql.context import QueryContext
 from microcred_hub.graphql.limits import QueryLimits
+from microcred_hub.graphql.persisted import PersistedQueries, PersistedQueryError
 from microcred_hub.graphql.schema import build_schema
 
 if TYPE_CHECKING:
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
     from starlette.websockets import WebSocket
     from strawberry.http import GraphQLRequestData
+    from strawberry.http.types import QueryParams
     from strawberry.types import ExecutionResult
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -85,8 +90,13 @@ def _content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8"
 
 
-def error_response(status: int, message: str, media_type: str = JSON) -> Response:
-    body = msgspec.json.encode({"errors": [{"message": message}]})
+def error_response(
+    status: int, message: str, media_type: str = JSON, *, code: str | None = None
+) -> Response:
+    error: dict[str, object] = {"message": message}
+    if code is not None:
+        error["extensions"] = {"code": code}
+    body = msgspec.json.encode({"errors": [error]})
     headers = {"Allow": "GET, POST"} if status == 405 else None
     return Response(body, status_code=status, media_type=_content_type(media_type), headers=headers)
 
@@ -94,7 +104,14 @@ def error_response(status: int, message: str, media_type: str = JSON) -> Respons
 class GraphQLApp(GraphQL[QueryContext, None]):
     """strawberry's ASGI view with content negotiation and spec status codes."""
 
-    def __init__(self, schema: Any, get_context: ContextFactory, *, graphiql: bool = True) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        get_context: ContextFactory,
+        *,
+        graphiql: bool = True,
+        persisted: PersistedQueries | None = None,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
@@ -102,6 +119,7 @@ class GraphQLApp(GraphQL[QueryContext, None]):
             subscription_protocols=(),
         )
         self._context_factory = get_context
+        self.persisted = persisted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -120,6 +138,13 @@ class GraphQLApp(GraphQL[QueryContext, None]):
                 response = await self.run(request)
             except HTTPException as error:
                 response = error_response(error.status_code, error.reason, media_type or JSON)
+            except PersistedQueryError as error:
+                # Nothing ran: 400 under graphql-response+json, 200 for legacy JSON clients
+                # (Apollo's link looks for the code in either).
+                status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
+                response = error_response(
+                    status, error.message, media_type or JSON, code=error.code
+                )
         await response(scope, receive, send)
 
     def _wants_graphiql(self, request: Request) -> bool:
@@ -127,8 +152,23 @@ class GraphQLApp(GraphQL[QueryContext, None]):
             self.graphql_ide is not None
             and request.method == "GET"
             and "query" not in request.query_params
+            and "extensions" not in request.query_params
             and "text/html" in request.headers.get("accept", "")
         )
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A hash-only APQ GET has no `query` either, yet it is an operation, not a browser.
+        params: QueryParams = request.query_params
+        return params.get("extensions") is None and super().should_render_graphql_ide(request)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if self.persisted is None or isinstance(data, list):  # (batching is off)
+            return data
+        query = self.persisted.resolve(data.query, data.extensions)
+        return data if query is data.query else dataclasses.replace(data, query=query)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> QueryContext:
         context = self._context_factory()
@@ -174,6 +214,13 @@ class GraphQLApp(GraphQL[QueryContext, None]):
                 sub_response.status_code = 400
         return response
 
+    def parse_json(self, data: str | bytes) -> Any:
+        # strawberry catches only json.JSONDecodeError: invalid UTF-8 or deep nesting were 500s
+        try:
+            return msgspec.json.decode(data)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
+
     def encode_json(self, data: object) -> bytes:
         return msgspec.json.encode(data)
 
@@ -200,6 +247,7 @@ def make_graphql_app(
     limits: QueryLimits | None = None,
     *,
     graphiql: bool = True,
+    persisted: PersistedQueries | None = None,
 ) -> GraphQLApp:
     """The ASGI app to mount at ``/graphql``; ``get_context`` is called once per request."""
-    return GraphQLApp(build_schema(limits), get_context, graphiql=graphiql)
+    return GraphQLApp(build_schema(limits), get_context, graphiql=graphiql, persisted=persisted)

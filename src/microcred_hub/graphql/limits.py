@@ -43,6 +43,12 @@ class QueryLimits(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     max_cost: int = 100000
     introspection: bool = True
     suggestions: bool = True
+    #: Automatic Persisted Queries (persisted.py): remember up to this many documents by hash
+    persisted_queries: bool = True
+    persisted_queries_max: int = 1000
+    #: allow-list mode: only the documents of persisted_queries_file run (dashboards)
+    persisted_only: bool = False
+    persisted_queries_file: str | None = None
 
 
 DEFAULT_FIRST = 20

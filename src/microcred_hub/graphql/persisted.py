@@ -1,0 +1,220 @@
+"""Persisted queries: Apollo's Automatic Persisted Queries (APQ) and an optional allow-list.
+
+APQ: a client sends ``extensions.persistedQuery = {version: 1, sha256Hash}`` without the query;
+an unknown hash answers ``PersistedQueryNotFound`` (``extensions.code``
+``PERSISTED_QUERY_NOT_FOUND``), the client retries with hash and query, the hub checks the hash
+and remembers the document. Documents live in a bounded in-process LRU, not in the response
+cache (whose TTL would evict them at random). Limitation: each replica learns hashes on its own,
+so after a restart or on another replica a client gets one ``PersistedQueryNotFound`` and
+re-sends the query, which the protocol already provides for.
+
+Allow-list (``[limits] persisted_only = true`` with ``persisted_queries_file``): only the
+documents in the file run, whether sent by hash or in full; APQ registration is off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import OrderedDict
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+from microcred_hub.errors import ConfigError
+
+NOT_FOUND_CODE = "PERSISTED_QUERY_NOT_FOUND"
+_HASH = re.compile(r"^[0-9a-fA-F]{64}$")
+#: larger documents run but are not remembered, so the LRU's memory stays bounded
+MAX_REMEMBERED_CHARS = 64 * 1024
+
+
+class PersistedQueryError(Exception):
+    """A persisted-query request that cannot run; ``code`` goes to ``extensions.code``."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def as_error(self) -> dict[str, object]:
+        return {"message": self.message, "extensions": {"code": self.code}}
+
+
+def sha256_hex(document: str) -> str:
+    return hashlib.sha256(document.encode("utf-8")).hexdigest()
+
+
+def _fold(document: str) -> str:
+    return " ".join(document.split())
+
+
+def _only_error(detail: str) -> PersistedQueryError:
+    return PersistedQueryError(
+        f"{detail}: this hub runs only the queries listed in [limits] persisted_queries_file "
+        "([limits] persisted_only = true); send one of those documents or its sha256Hash",
+        "PERSISTED_QUERY_ONLY",
+    )
+
+
+class PersistedQueries:
+    """Resolves a request's query from its ``persistedQuery`` extension (APQ or allow-list)."""
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = 1000,
+        allow_list: Mapping[str, str] | None = None,
+        apq: bool = True,
+    ) -> None:
+        self.max_entries = max(0, max_entries)
+        self.apq = apq
+        self._known: OrderedDict[str, str] = OrderedDict()
+        self.allow_list = (
+            None if allow_list is None else {k.lower(): v for k, v in allow_list.items()}
+        )
+        self._allowed_folded = (
+            frozenset() if allow_list is None else frozenset(map(_fold, allow_list.values()))
+        )
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def resolve(self, query: str | None, extensions: Mapping[str, object] | None) -> str | None:
+        """The document to run; raises PersistedQueryError when there is none it may run."""
+        persisted = None if extensions is None else extensions.get("persistedQuery")
+        if persisted is None:
+            if self.allow_list is not None and query is not None and not self._allowed(query):
+                raise _only_error("query not on the allow-list")
+            return query
+        digest = _hash_of(persisted)
+        if query is None:
+            return self._lookup(digest)
+        if sha256_hex(query) != digest:
+            raise PersistedQueryError(
+                "provided sha256Hash does not match the query; hash the exact query text sent",
+                "PERSISTED_QUERY_HASH_MISMATCH",
+            )
+        if self.allow_list is not None:
+            if not self._allowed(query):
+                raise _only_error("query not on the allow-list")
+            return query
+        self._remember(digest, query)
+        return query
+
+    def _allowed(self, query: str) -> bool:
+        assert self.allow_list is not None
+        return sha256_hex(query) in self.allow_list or _fold(query) in self._allowed_folded
+
+    def _lookup(self, digest: str) -> str:
+        if self.allow_list is not None:
+            document = self.allow_list.get(digest)
+            if document is None:
+                raise _only_error(f"unknown sha256Hash {digest}")
+            return document
+        if not self.apq:
+            raise PersistedQueryError(
+                "PersistedQueryNotSupported: automatic persisted queries are off here "
+                "([limits] persisted_queries = false); send the query",
+                "PERSISTED_QUERY_NOT_SUPPORTED",
+            )
+        document = self._known.get(digest)
+        if document is None:
+            raise PersistedQueryError("PersistedQueryNotFound", NOT_FOUND_CODE)
+        self._known.move_to_end(digest)
+        return document
+
+    def _remember(self, digest: str, query: str) -> None:
+        if not self.apq or len(query) > MAX_REMEMBERED_CHARS or not self.max_entries:
+            return
+        self._known[digest] = query
+        self._known.move_to_end(digest)
+        while len(self._known) > self.max_entries:
+            self._known.popitem(last=False)
+
+
+def _hash_of(persisted: object) -> str:
+    if not isinstance(persisted, dict):
+        raise PersistedQueryError(
+            "extensions.persistedQuery must be an object {version: 1, sha256Hash: ...}",
+            "PERSISTED_QUERY_INVALID",
+        )
+    if persisted.get("version") != 1:
+        raise PersistedQueryError(
+            f"persisted query version {persisted.get('version')!r} is not supported; send 1",
+            "PERSISTED_QUERY_VERSION_UNSUPPORTED",
+        )
+    digest = persisted.get("sha256Hash")
+    if not isinstance(digest, str) or not _HASH.match(digest):
+        raise PersistedQueryError(
+            "extensions.persistedQuery.sha256Hash must be 64 hexadecimal digits",
+            "PERSISTED_QUERY_INVALID",
+        )
+    return digest.lower()
+
+
+def load_allow_list(path: Path, *, config_file: str) -> dict[str, str]:
+    """hash -> document from a JSON file: a map hash -> document, a list of documents, or an
+    Apollo persisted-query manifest (``{"operations": [{"id", "body"}, ...]}``)."""
+    key = "limits.persisted_queries_file"
+    try:
+        data = msgspec.json.decode(path.read_bytes())
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path} not found; give the path of a JSON file", file=config_file, key=key
+        ) from None
+    except (OSError, msgspec.DecodeError) as exc:
+        raise ConfigError(
+            f"cannot read {path} as JSON ({exc})", file=config_file, key=key
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("operations"), list):
+        data = {
+            str(op.get("id")): op.get("body") for op in data["operations"] if isinstance(op, dict)
+        }
+    if isinstance(data, list):
+        if not all(isinstance(doc, str) for doc in data):
+            raise ConfigError(
+                f"{path}: a list must hold query strings only", file=config_file, key=key
+            )
+        return {sha256_hex(doc): doc for doc in data}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}: expected a JSON object hash -> query or a list of queries",
+            file=config_file,
+            key=key,
+        )
+    out: dict[str, str] = {}
+    for digest, document in data.items():
+        if not isinstance(document, str) or sha256_hex(document) != str(digest).lower():
+            raise ConfigError(
+                f"{path}: entry {str(digest)[:16]}… is not the sha256 of its query; "
+                "use the hex sha256 of the exact query text as the key",
+                file=config_file,
+                key=key,
+            )
+        out[str(digest).lower()] = document
+    return out
+
+
+def persisted_queries_for(
+    *,
+    enabled: bool,
+    only: bool,
+    file: str | None,
+    max_entries: int,
+    config_file: str,
+) -> PersistedQueries:
+    """The hub's persisted-query store from its ``[limits]`` settings."""
+    if only:
+        if not file:
+            raise ConfigError(
+                "persisted_only = true needs persisted_queries_file (the allowed queries)",
+                file=config_file,
+                key="limits.persisted_queries_file",
+            )
+        path = Path(file)
+        if not path.is_absolute() and config_file != "<defaults>":
+            path = Path(config_file).resolve().parent / path
+        return PersistedQueries(allow_list=load_allow_list(path, config_file=config_file))
+    return PersistedQueries(max_entries=max_entries, apq=enabled)
