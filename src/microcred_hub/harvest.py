@@ -71,7 +71,10 @@ def fetch_policy(
 
 
 def _excerpt(raw: RawRecord) -> str:
-    text = msgspec.json.encode(raw.data).decode("utf-8", errors="replace")
+    try:
+        text = msgspec.json.encode(raw.data).decode("utf-8", errors="replace")
+    except (RecursionError, TypeError, ValueError):
+        return "(not representable)"
     return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
 
 
@@ -113,6 +116,9 @@ class _Run:
                 )
             if not draft.local_id or not draft.title:
                 raise InvalidRecordError("normalised record has no id or no title")
+        except RecursionError:
+            self._quarantine(raw, "record nested too deeply to read", raw.local_id)
+            return
         except Exception as exc:  # a bug in one record's mapping must not cost the others
             reason = (
                 exc.reason

@@ -39,3 +39,6 @@ def setup_logging(fmt: str = "text", *, level: int = logging.INFO) -> None:
     # aiohttp and uvicorn access logs would print URLs with query strings (tokens) verbatim
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # strawberry logs every client validation error at ERROR with its query; our ErrorPolicy
+    # logs the unexpected ones instead
+    logging.getLogger("strawberry.execution").setLevel(logging.CRITICAL)

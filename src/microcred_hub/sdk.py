@@ -172,7 +172,7 @@ class FetchResponse(msgspec.Struct, frozen=True, kw_only=True):
         """The body as JSON; a body that is not JSON is a FatalFetchError naming the URL."""
         try:
             value: JSON = msgspec.json.decode(self.body)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, RecursionError) as exc:
             raise FatalFetchError(
                 f"{self.url} did not answer valid JSON ({exc}); check the source url",
                 url=self.url,

@@ -5,6 +5,7 @@ Every refusal names the limit and its configured value, so a client knows what t
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -237,6 +238,7 @@ class QueryLimitsExtension(SchemaExtension):
 _TOKENS = re.compile(r"Document contains more than (\d+) tokens")
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 MASKED_MESSAGE = "Unexpected error; it has been logged."
+_log = logging.getLogger("microcred_hub.graphql")
 
 
 def _user_facing(error: GraphQLError) -> bool:
@@ -261,6 +263,14 @@ class ErrorPolicy(SchemaExtension):
 
     def _rewrite(self, error: GraphQLError) -> GraphQLError:
         if not _user_facing(error):
+            # only these are logged (strawberry's own logger is silenced in logs.py, since it
+            # would log every client mistake at ERROR with its whole query: a flood vector)
+            _log.error(
+                "unexpected error at %s: %s",
+                error.path,
+                error.message,
+                exc_info=error.original_error,
+            )
             return GraphQLError(MASKED_MESSAGE, nodes=error.nodes, path=error.path)
         message = error.message
         if _TOKENS.search(message):
