@@ -344,14 +344,14 @@ async def test_json_logs_carry_request_ids_and_never_secrets(
 ) -> None:
     client = client_for(strict)
     await client.call(
-        "POST", "/graphql", json={"query": "{ nope }"}, headers={"X-Request-Id": REQUEST_ID}
+        "POST", "/admin/harvest", headers={"X-Request-Id": REQUEST_ID, "Authorization": "Bearer no"}
     )
     await client.call("POST", "/admin/harvest", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     await wait_for(lambda: _logged(strict, "source secured harvest failed"))
     assert SOURCE_SECRET in _SecretRegister.seen  # the header was really sent
     lines = [line for line in strict.output().splitlines() if line.strip()]
     entries = [json.loads(line) for line in lines]  # every line is JSON
-    errors = [e for e in entries if e["logger"] == "strawberry.execution"]
+    errors = [e for e in entries if e["logger"] == "microcred_hub.http" and "refused" in e["message"]]
     assert errors and all(e.get("request_id") for e in errors)
     assert any(e.get("request_id") == REQUEST_ID for e in errors)
     for secret in (ADMIN_TOKEN, SOURCE_SECRET, SOURCE_SECRET.split()[1]):

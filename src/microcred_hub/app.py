@@ -131,6 +131,13 @@ class Guard:
             self.metrics.latency.labels(path).observe(elapsed)
 
 
+def _refused(request: Request) -> Response:
+    """401, and a line in the log: failed admin attempts are worth seeing (never the token)."""
+    client = request.client.host if request.client else "?"
+    log.warning("admin %s refused: token missing or wrong (client %s)", request.url.path, client)
+    return _json_error(401, "admin token missing or wrong (Authorization: Bearer <token>)")
+
+
 def _authorised(request: Request, token: str | None) -> bool:
     if not token:
         return False
@@ -164,7 +171,7 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
 
     async def admin_harvest(request: Request) -> Response:
         if not _authorised(request, config.admin.token):
-            return _json_error(401, "admin token missing or wrong (Authorization: Bearer <token>)")
+            return _refused(request)
         keys = request.query_params.getlist("source") or None
         try:
             started = hub.trigger(keys)
@@ -174,7 +181,7 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
 
     async def admin_cache_clear(request: Request) -> Response:
         if not _authorised(request, config.admin.token):
-            return _json_error(401, "admin token missing or wrong (Authorization: Bearer <token>)")
+            return _refused(request)
         await hub.cache.clear()
         return JSONResponse({"cleared": True})
 
