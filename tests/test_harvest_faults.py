@@ -170,3 +170,28 @@ async def test_a_listing_that_disappears_is_marked_withdrawn_not_dropped(rig: Ri
     assert record is not None
     assert record.status is Status.WITHDRAWN and record.withdrawn_at is not None
     assert (await rig.state()).record_count == RECORDS - 1
+
+
+async def test_an_incremental_harvest_keeps_listings_it_did_not_return(rig: Rig) -> None:
+    pages = [json.loads((NZQA_FIXTURES / f"feed-page-{i}.json").read_text()) for i in (1, 2, 3)]
+    changed = pages[0]["items"][0]
+    changed["title"] = "Apiary Management for Commercial Beekeepers (revised)"
+    changed["lastModified"] = "2099-01-01T00:00:00+13:00"
+    rig.app["pages"] = [json.dumps(p).encode() for p in pages]
+    connector = NzqaConnector(NzqaOptions(page_size=5, incremental=True))
+    source = SourceConfig(key="nzqa", connector="nzqa", url=f"{rig.url}/microcredentials")
+    first = await harvest_source(source, connector, rig.store)  # a full pass first, always
+    assert first.ok and first.changed == 1
+    assert not any("updatedSince" in p for p in rig.faults.paths)
+    changed["title"] = "Apiary Management (second revision)"
+    changed["lastModified"] = "2099-02-01T00:00:00+13:00"
+    rig.app["pages"] = [json.dumps(p).encode() for p in pages]
+    second = await harvest_source(source, connector, rig.store)
+    assert second.ok, second.errors
+    assert "updatedSince" in rig.faults.paths[-1]
+    assert (second.changed, second.removed, second.records) == (1, 0, RECORDS)
+    record = await rig.store.get(f"nzqa:{changed['reference']}")
+    assert record is not None and record.title == "Apiary Management (second revision)"
+    assert all(r.withdrawn_at is None for r in await rig.store.records("nzqa"))
+    nothing = await harvest_source(source, connector, rig.store)  # nothing changed since
+    assert nothing.ok and (nothing.added, nothing.changed, nothing.removed) == (0, 0, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,9 +34,11 @@ class NzqaOptions(ConnectorOptions, frozen=True, kw_only=True, forbid_unknown_fi
     format: Literal["json", "csv"] = "json"
     #: sent as ``pageSize`` on the first page; later pages follow the register's ``next`` links
     page_size: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 100
-    #: send ``updatedSince=<last harvest>``; off by default because only a full pass shows
-    #: which listings disappeared (see README "Incremental harvests")
+    #: send ``updatedSince=<last harvest>`` when the register supports it; the hub then keeps
+    #: listings not returned (see README "Incremental harvests")
     incremental: bool = False
+    #: with ``incremental``: a full pass (which detects withdrawals) at least this often
+    full_every_hours: Annotated[float, msgspec.Meta(gt=0)] = 24.0
     #: zone of zone-less timestamps (the feed's own carry +12:00 / +13:00)
     timezone: str = "Pacific/Auckland"
     max_pages: Annotated[int, msgspec.Meta(ge=1)] = 10_000
@@ -70,6 +73,7 @@ class NzqaConnector:
     def __init__(self, options: NzqaOptions | None = None) -> None:
         self.options = options if options is not None else NzqaOptions()
         self._memory = PageMemory()
+        self._last_full: datetime | None = None
 
     async def fetch(self, ctx: HarvestContext) -> AsyncIterator[RawRecord | Unchanged]:
         """Every listing, de-duplicated by reference (higher version wins) across all pages.
@@ -98,9 +102,29 @@ class NzqaConnector:
     async def _read(self, ctx: HarvestContext) -> list[Page]:
         if self.options.format == "csv":
             return [await read_export(ctx, ctx.url)]
-        since = ctx.since if self.options.incremental else None
+        since = self._since(ctx)
+        if since is not None:
+            ctx.partial()  # only changed listings come back: the hub must not withdraw the rest
         url = first_page_url(ctx.url, page_size=self.options.page_size, since=since)
         return await read_feed(ctx, url, max_pages=self.options.max_pages, memory=self._memory)
+
+    def _since(self, ctx: HarvestContext) -> datetime | None:
+        """``updatedSince`` for an incremental pass, or None for a full one.
+
+        A full pass (the only way to see withdrawals) runs first in each process and then
+        every ``full_every_hours``.
+        """
+        now = datetime.now(UTC)
+        if not self.options.incremental or ctx.since is None:
+            self._last_full = now
+            return None
+        due = self._last_full is None or now - self._last_full >= timedelta(
+            hours=self.options.full_every_hours
+        )
+        if due:
+            self._last_full = now
+            return None
+        return ctx.since
 
     def normalise(self, raw: RawRecord) -> RecordDraft:
         return normalise_record(raw.data, timezone=self.options.timezone)

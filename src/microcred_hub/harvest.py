@@ -106,6 +106,7 @@ class _Run:
         self.upserts: list[Microcredential] = []
         self.quarantine: list[QuarantinedRecord] = []
         self.added = self.changed = self.unchanged = 0
+        self.partial = False
 
     def take(self, raw: RawRecord) -> None:
         try:
@@ -186,6 +187,8 @@ class _Run:
         )
 
     def withdrawals(self) -> list[Microcredential]:
+        if self.partial:
+            return []  # an incremental answer says nothing about what it left out
         gone = [
             r for rid, r in self.existing.items() if rid not in self.seen and r.withdrawn_at is None
         ]
@@ -214,6 +217,9 @@ async def harvest_source(
     run = _Run(source, connector, existing, now)
     pages = 0
 
+    def on_partial() -> None:
+        run.partial = True
+
     def on_page(url: str) -> None:
         nonlocal pages
         pages += 1
@@ -229,6 +235,7 @@ async def harvest_source(
             fetcher=fetcher,
             since=previous.last_success_at,
             on_page=on_page,
+            on_partial=on_partial,
         )
         try:
             count = 0
@@ -247,7 +254,7 @@ async def harvest_source(
             report.records(source.key, count)
         except Exception as exc:  # register trouble or a connector bug: keep the last good data
             error = _error_text(exc)
-        if error is None and not run.seen and existing and not source.allow_empty:
+        if error is None and not run.seen and existing and not (source.allow_empty or run.partial):
             error = (
                 f"register returned no records (it had {len(existing)}); keeping the last good data"
                 " (set allow_empty = true for this source if it really emptied)"
@@ -258,6 +265,8 @@ async def harvest_source(
             return await _failed(store, source, previous, now, error, pages, seconds, kept)
         withdrawn = run.withdrawals()
         live = len(run.seen)
+        if run.partial:  # the records not seen are still there
+            live = len(run.seen | {r.id for r in existing if r.withdrawn_at is None})
         state = SourceState(
             key=source.key,
             connector=source.connector,

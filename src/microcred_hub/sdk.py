@@ -220,11 +220,18 @@ class HarvestContext(msgspec.Struct, frozen=True, kw_only=True):
     fetcher: Fetcher
     since: datetime | None = None  # last successful harvest, for incremental feeds
     on_page: Callable[[str], None] | None = None  # progress: one call per page fetched
+    on_partial: Callable[[], None] | None = None
 
     def page(self, url: str) -> None:
         """Report one page or document fetched (progress on the terminal and in metrics)."""
         if self.on_page is not None:
             self.on_page(url)
+
+    def partial(self) -> None:
+        """Say this harvest yields only what changed (e.g. ``updatedSince``): records not seen
+        are kept as they are, not marked withdrawn, and an empty answer is not a failure."""
+        if self.on_partial is not None:
+            self.on_partial()
 
 
 @runtime_checkable

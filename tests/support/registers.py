@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -121,6 +122,15 @@ def nzqa_app(pages: list[bytes] | None = None, fixtures: Path = NZQA_FIXTURES) -
     async def feed(request: web.Request) -> web.Response:
         page = int(request.query.get("page", "1"))
         all_pages: list[bytes] = request.app["pages"]
+        if "updatedSince" in request.query:  # incremental: one page of what changed since then
+            since = datetime.fromisoformat(request.query["updatedSince"])
+            items = [
+                item
+                for raw in all_pages
+                for item in json.loads(raw)["items"]
+                if datetime.fromisoformat(item["lastModified"]) > since
+            ]
+            return _json_response(request, nzqa_page(items))
         if not 1 <= page <= len(all_pages):
             return web.Response(status=404, text="no such page")
         raw = all_pages[page - 1]

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from microcred_hub_connectors.nzqa import NzqaConnector
 
 from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.sdk import HarvestContext, RawRecord, Unchanged
+from microcred_hub_connectors.nzqa import NzqaConnector
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 #: the shared samples sit next to the repository (absent in a user's clone)

@@ -7,8 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
-from microcred_hub_connectors.nzqa.csvexport import parse_export
 
 from microcred_hub.sdk import (
     FatalFetchError,
@@ -18,6 +16,8 @@ from microcred_hub.sdk import (
     RecordDraft,
     Unchanged,
 )
+from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
+from microcred_hub_connectors.nzqa.csvexport import parse_export
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CSV = NzqaConnector(NzqaOptions(format="csv"))

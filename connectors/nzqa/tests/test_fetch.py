@@ -8,9 +8,9 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
 
 from microcred_hub.sdk import FatalFetchError, InvalidRecordError, RawRecord, Unchanged
+from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
 
 DEMO = Path(__file__).resolve().parents[3] / "src" / "microcred_hub" / "demo" / "nzqa-feed.json"
 
@@ -108,11 +108,14 @@ async def test_304_without_memory_of_the_page_reads_it_in_full(
     assert len(records(items)) == 13
 
 
-async def test_incremental_sends_updated_since(register, harvest) -> None:
+async def test_incremental_sends_updated_since_after_a_first_full_pass(register, harvest) -> None:
     since = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     connector = NzqaConnector(NzqaOptions(incremental=True))
     await harvest(connector, feed_url(register), since=since)
-    assert register.seen[0].query["updatedSince"] == "2025-01-02T03:04:05+00:00"
+    assert "updatedSince" not in register.seen[0].query  # the first pass is always full
+    first_of_second = len(register.seen)
+    await harvest(connector, feed_url(register), since=since)
+    assert register.seen[first_of_second].query["updatedSince"] == "2025-01-02T03:04:05+00:00"
 
 
 async def test_full_harvest_is_the_default_even_with_a_last_harvest_time(register, harvest) -> None:

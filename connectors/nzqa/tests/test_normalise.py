@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
 
 from microcred_hub.sdk import (
     CredentialType,
@@ -21,6 +20,7 @@ from microcred_hub.sdk import (
     RecordDraft,
     Status,
 )
+from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
 
 from microcred_hub.sdk import (
     FieldOfStudy,
@@ -20,6 +19,7 @@ from microcred_hub.sdk import (
     RecordDraft,
     Status,
 )
+from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
 
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "samples" / "nzqa"
 
