@@ -18,12 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from microcred_hub.config import HubConfig
 from microcred_hub.errors import ConfigError
 from microcred_hub.graphql import QueryContext, make_graphql_app
 from microcred_hub.graphql.persisted import persisted_queries_for
 from microcred_hub.http_cache import CachedGraphQL
 from microcred_hub.metrics import Metrics
-from microcred_hub.ratelimit import RateLimiter
+from microcred_hub.ratelimit import RateLimiter, RedisRateLimiter
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -223,6 +224,8 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
         max_age=30,
     )
 
+    limiter = _limiter(config)
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await hub.start(schedule=schedule)
@@ -230,6 +233,8 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
             yield
         finally:
             await hub.stop()
+            if limiter is not None:
+                await limiter.close()
 
     app = Starlette(
         routes=[
@@ -242,10 +247,14 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
         ],
         lifespan=lifespan,
     )
-    server = config.server
-    limiter = (
-        RateLimiter(server.rate_limit_per_second, server.rate_limit_burst)
-        if server.rate_limit_per_second
-        else None
-    )
     return Guard(app, hub, metrics, limiter)
+
+
+def _limiter(config: HubConfig) -> RateLimiter | None:
+    """Per-client limits, shared by all replicas through Redis when the store is Redis."""
+    rate, burst = config.server.rate_limit_per_second, config.server.rate_limit_burst
+    if not rate:
+        return None
+    if config.store.url.startswith(("redis://", "rediss://")):
+        return RedisRateLimiter(rate, burst, config.store.url, prefix=config.store.prefix)
+    return RateLimiter(rate, burst)
