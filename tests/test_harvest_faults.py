@@ -195,3 +195,17 @@ async def test_an_incremental_harvest_keeps_listings_it_did_not_return(rig: Rig)
     assert all(r.withdrawn_at is None for r in await rig.store.records("nzqa"))
     nothing = await harvest_source(source, connector, rig.store)  # nothing changed since
     assert nothing.ok and (nothing.added, nothing.changed, nothing.removed) == (0, 0, 0)
+
+
+async def test_a_source_that_keeps_failing_turns_from_stale_to_failing_and_recovers(rig: Rig) -> None:
+    rig.faults.mode = "500"
+    statuses = []
+    for _ in range(3):
+        await rig.harvest(retries=0)
+        statuses.append((await rig.state()).status)
+    assert statuses == [SourceStatus.STALE, SourceStatus.STALE, SourceStatus.FAILING]
+    assert len(await rig.store.records("nzqa")) == RECORDS  # still served all along
+    rig.faults.mode = "ok"
+    assert (await rig.harvest()).ok
+    state = await rig.state()
+    assert state.status is SourceStatus.OK and state.consecutive_failures == 0

@@ -31,6 +31,8 @@ from microcred_hub.sdk import Connector, HarvestContext, RawRecord, Unchanged
 from microcred_hub.store.base import ChangeSet, HarvestSummary, SourceState, SourceStatus, Store
 
 _EXCERPT = 300
+#: consecutive failed harvests after which a source with data is FAILING rather than STALE
+FAILING_AFTER = 3
 
 
 class Progress(Protocol):
@@ -321,7 +323,10 @@ async def _failed(
     seconds: float,
     kept: int,
 ) -> HarvestSummary:
-    status = SourceStatus.STALE if kept else SourceStatus.FAILING
+    failures = previous.consecutive_failures + 1
+    # STALE: a failure, last good data served. FAILING: nothing to serve, or failing again and
+    # again (the schedule then backs off, up to the interval: the source's circuit breaker).
+    status = SourceStatus.STALE if kept and failures < FAILING_AFTER else SourceStatus.FAILING
     summary = HarvestSummary(
         source=source.key, ok=False, records=kept, pages=pages, errors=(error,), seconds=seconds
     )
@@ -334,7 +339,7 @@ async def _failed(
             record_count=kept,
             last_attempt_at=now,
             last_error=error,
-            consecutive_failures=previous.consecutive_failures + 1,
+            consecutive_failures=failures,
             last_summary=summary,
         )
     )
