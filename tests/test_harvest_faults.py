@@ -209,3 +209,11 @@ async def test_a_source_that_keeps_failing_turns_from_stale_to_failing_and_recov
     assert (await rig.harvest()).ok
     state = await rig.state()
     assert state.status is SourceStatus.OK and state.consecutive_failures == 0
+
+
+async def test_secrets_in_source_urls_never_reach_sources_or_errors(rig: Rig) -> None:
+    rig.faults.mode = "500"
+    await rig.harvest(url=f"{rig.url}/microcredentials?api_key=s3cr3t&page=1", retries=0)
+    state = await rig.state()
+    assert "s3cr3t" not in (state.last_error or "") and "s3cr3t" not in state.url
+    assert "api_key=%2A%2A%2A" in state.url or "api_key=***" in state.url

@@ -15,6 +15,35 @@ Every message says what to do about it.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_SECRET_PARAM = re.compile(r"token|key|secret|passw|pwd|sig|auth|credential|session", re.I)
+_URL = re.compile(r"https?://[^\s'\"<>]+")
+
+
+def redact_url(url: str) -> str:
+    """The URL with passwords and secret-looking query values replaced by ***, fit for logs."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.split(':', 1)[0]}:***@{host}" if ":" in user else netloc
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_SECRET_PARAM.search(k) for k, _ in pairs):
+            query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_urls(text: str) -> str:
+    """Every URL in a message redacted (register errors end up in `sources` and logs)."""
+    return _URL.sub(lambda m: redact_url(m.group(0)), text)
+
 
 class HubError(Exception):
     """Base of every error the hub raises on purpose."""
@@ -34,9 +63,9 @@ class FetchError(HubError):
     """A register could not be read."""
 
     def __init__(self, message: str, *, url: str | None = None, status: int | None = None) -> None:
-        self.url = url
+        self.url = redact_url(url) if url else url
         self.status = status
-        super().__init__(message)
+        super().__init__(redact_urls(message))
 
 
 class RetryableFetchError(FetchError):

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from microcred_hub.config import SourceConfig
-from microcred_hub.errors import FetchError, InvalidRecordError
+from microcred_hub.errors import FetchError, InvalidRecordError, redact_url, redact_urls
 from microcred_hub.fetch import FetchPolicy, HttpFetcher, host_of
 from microcred_hub.record import (
     Microcredential,
@@ -84,7 +84,7 @@ def _error_text(exc: BaseException) -> str:
     """A one-line reason fit for `sources` (no traceback, no internal paths)."""
     if isinstance(exc, FetchError | InvalidRecordError):
         return str(exc)
-    return f"{type(exc).__name__}: {exc}"[:500]
+    return redact_urls(f"{type(exc).__name__}: {exc}"[:500])
 
 
 class _Run:
@@ -160,7 +160,7 @@ class _Run:
                 connector=self.connector.info.name,
                 connector_version=self.connector.info.version,
                 fetched_at=self.now,
-                source_url=raw.source_url,
+                source_url=redact_url(raw.source_url) if raw.source_url else None,
                 content_hash=digest,
             ),
         )
@@ -171,7 +171,8 @@ class _Run:
             self.changed += 1
 
     def keep_document(self, unchanged: Unchanged) -> None:
-        for record_id in self.by_document.get(unchanged.source_url, ()):
+        # provenance keeps URLs redacted, so look the document up the same way
+        for record_id in self.by_document.get(redact_url(unchanged.source_url), ()):
             if record_id not in self.seen:
                 self.seen.add(record_id)
                 self.unchanged += 1
@@ -232,7 +233,7 @@ async def harvest_source(
     async with HttpFetcher(policy, validators=store) as fetcher:
         ctx = HarvestContext(
             source_key=source.key,
-            url=source.url,
+            url=redact_url(source.url),
             urls=source.all_urls,
             fetcher=fetcher,
             since=previous.last_success_at,
@@ -272,7 +273,7 @@ async def harvest_source(
         state = SourceState(
             key=source.key,
             connector=source.connector,
-            url=source.url,
+            url=redact_url(source.url),
             status=SourceStatus.OK,
             record_count=live,
             quarantined_count=len(run.quarantine),
@@ -310,7 +311,7 @@ async def _state(store: Store, source: SourceConfig) -> SourceState:
     for state in await store.states():
         if state.key == source.key:
             return state
-    return SourceState(key=source.key, connector=source.connector, url=source.url)
+    return SourceState(key=source.key, connector=source.connector, url=redact_url(source.url))
 
 
 async def _failed(
@@ -334,7 +335,7 @@ async def _failed(
         msgspec.structs.replace(
             previous,
             connector=source.connector,
-            url=source.url,
+            url=redact_url(source.url),
             status=status,
             record_count=kept,
             last_attempt_at=now,

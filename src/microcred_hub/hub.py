@@ -14,7 +14,7 @@ import msgspec
 
 from microcred_hub.cache import ResponseCache, open_cache
 from microcred_hub.config import HubConfig, SourceConfig
-from microcred_hub.errors import ConfigError
+from microcred_hub.errors import ConfigError, redact_url
 from microcred_hub.harvest import Progress, harvest_source
 from microcred_hub.index import Index
 from microcred_hub.plugins import Plugin, discover, plugin_for
@@ -161,7 +161,7 @@ class Hub:
         out = []
         for source in self.sources:
             state = known.get(source.key) or SourceState(
-                key=source.key, connector=source.connector, url=source.url
+                key=source.key, connector=source.connector, url=redact_url(source.url)
             )
             out.append(state)
         self._last_states = out
