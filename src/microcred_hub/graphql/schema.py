@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Annotated, TypeVar, cast
+from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
 from graphql import (
@@ -265,8 +265,11 @@ def _shape(
             lang = get_argument_values(
                 field, node.node, ctx.variable_values, node.fragment_variable_values
             ).get("lang")
-            args.append(lang)
-            entries.append((key, "title", attr, len(args) - 1))
+            if lang is None:  # resolve_title gives the display title: read it directly
+                entries.append((key, "leaf", attr, (False, "")))
+            else:
+                args.append(lang)
+                entries.append((key, "title", attr, len(args) - 1))
             continue
         ftype = field.type
         nullable = not isinstance(ftype, GraphQLNonNull)
@@ -325,7 +328,8 @@ def _expression(shape: _Shape, source: str, depth: int) -> str:
 def _projector(shape: _Shape) -> Callable[[list[object], list[object]], list[object]]:
     function = _compiled.get(shape)
     if function is None:
-        source = f"def project(items, _args):\n    return [{_expression(shape, 'i', 0)} for i in items]\n"
+        body = _expression(shape, "i", 0)
+        source = f"def project(items, _args):\n    return [{body} for i in items]\n"
         namespace: dict[str, object] = {"_title": resolve_title, "_names": _ENUM_NAMES}
         exec(compile(source, "<graphql fast path>", "exec"), namespace)  # noqa: S102 - our code
         function = cast(Callable[[list[object], list[object]], list[object]], namespace["project"])
@@ -337,15 +341,15 @@ def _projector(shape: _Shape) -> Callable[[list[object], list[object]], list[obj
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core execution with the projected fast path for lists of records."""
 
-    def complete_list_value(  # type: ignore[override]
+    def complete_list_value(
         self,
         return_type: GraphQLList[GraphQLOutputType],
         field_details_list: FieldDetailsList,
-        info: GraphQLResolveInfo,
+        info: GraphQLResolveInfo[Any],
         path: Path,
-        result: object,
-        position_context: object,
-    ) -> object:
+        result: Any,
+        position_context: Any,
+    ) -> Any:
         item = get_named_type(return_type.of_type)
         if item.name in _FAST_TYPES and isinstance(result, list) and len(result) > 1:
             args: list[object] = []

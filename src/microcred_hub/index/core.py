@@ -155,8 +155,15 @@ class Index:
 
     def _file(self, doc: int, record: Microcredential) -> None:
         self._alive.add(doc)
+        postings = self._postings
         for field, key in _keys(record):
-            self._postings.setdefault(field, {}).setdefault(key, BitMap()).add(doc)
+            values = postings.get(field)
+            if values is None:
+                values = postings[field] = {}
+            bitmap = values.get(key)
+            if bitmap is None:
+                bitmap = values[key] = BitMap()
+            bitmap.add(doc)
         for name, value in _numbers(record).items():
             self._ranges[name].set(doc, value)
         self._text.add(doc, record)
@@ -231,8 +238,7 @@ class Index:
 
     def _order(self) -> Ordering:
         if self._ordering is None:
-            numeric = {name: ranges.values for name, ranges in self._ranges.items()}
-            self._ordering = Ordering(self._records, self._alive, numeric)
+            self._ordering = Ordering(self._records, self._alive, self._ranges)
         return self._ordering
 
     def search(

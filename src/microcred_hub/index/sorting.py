@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -22,6 +22,7 @@ from microcred_hub.index.text import fold
 if TYPE_CHECKING:
     from pyroaring import BitMap
 
+    from microcred_hub.index.numeric import RangeIndex
     from microcred_hub.record import Microcredential
 
 NULL_RANK = 1 << 62
@@ -65,12 +66,15 @@ def column_value(column: str, record: Microcredential) -> str | float | None:
 class RankTable:
     __slots__ = ("distinct", "ranks")
 
-    def __init__(self, values: dict[int, str] | dict[int, float], size: int) -> None:
-        self.distinct: list[str | float] = sorted(set(values.values()))
+    def __init__(
+        self, values: Iterable[tuple[int, str]] | Iterable[tuple[int, float]], size: int
+    ) -> None:
+        pairs: list[tuple[int, str | float]] = list(values)
+        self.distinct: list[str | float] = sorted({value for _, value in pairs})
         position = {value: 2 * i + 1 for i, value in enumerate(self.distinct)}
-        self.ranks = array("q", [NULL_RANK]) * size
-        for doc, value in values.items():
-            self.ranks[doc] = position[value]
+        self.ranks = ranks = array("q", [NULL_RANK]) * size
+        for doc, value in pairs:
+            ranks[doc] = position[value]
 
     def rank_of(self, value: CursorValue) -> int:
         if value is None:
@@ -86,25 +90,24 @@ class Ordering:
         self,
         records: Sequence[Microcredential | None],
         alive: BitMap,
-        numeric: dict[str, dict[int, float]],
+        numeric: dict[str, RangeIndex],
     ) -> None:
         self._records = records
         self._alive = alive
         self._numeric = numeric
         self._tables: dict[str, RankTable] = {}
-        self._orders: dict[tuple[SortField, ...], tuple[list[int], array[int]]] = {}
+        self._orders: dict[tuple[SortField, ...], tuple[array[int], array[int]]] = {}
+        self._by_id: list[int] | None = None
 
     def table(self, column: str) -> RankTable:
         table = self._tables.get(column)
         if table is None:
+            values: Iterable[tuple[int, str]] | Iterable[tuple[int, float]]
             if column == "title":
-                values: dict[int, str] | dict[int, float] = {
-                    doc: fold(record.title)
-                    for doc in self._alive
-                    if (record := self._records[doc]) is not None
-                }
+                records = self._records
+                values = ((doc, fold(records[doc].title)) for doc in self._alive)  # type: ignore[union-attr]
             else:
-                values = self._numeric[column]
+                values = self._numeric[column].items()
             table = self._tables[column] = RankTable(values, len(self._records))
         return table
 
@@ -136,12 +139,17 @@ class Ordering:
     def cursor(self, spec: Sequence[SortField], doc: int, scores: dict[int, float]) -> str:
         record = self._records[doc]
         assert record is not None
-        values: list[CursorValue] = [
-            scores.get(doc, 0.0)
-            if field is SortField.RELEVANCE
-            else column_value(COLUMNS[field][0], record)
-            for field in spec
-        ]
+        values: list[CursorValue] = []
+        for field in spec:
+            if field is SortField.RELEVANCE:
+                values.append(scores.get(doc, 0.0))
+            elif COLUMNS[field][0] == "title":
+                # The folded title is already in the rank table: no second fold per record.
+                table = self.table("title")
+                rank = table.ranks[doc]
+                values.append(None if rank == NULL_RANK else table.distinct[rank >> 1])
+            else:
+                values.append(column_value(COLUMNS[field][0], record))
         values.append(record.id)
         return encode_cursor(_kind(spec), values)
 
@@ -165,15 +173,26 @@ class Ordering:
         key.append(values[-1])
         return tuple(key)
 
-    def global_order(self, spec: tuple[SortField, ...]) -> tuple[list[int], array[int]]:
+    def global_order(self, spec: tuple[SortField, ...]) -> tuple[array[int], array[int]]:
         """Every live document in ``spec`` order, and each document's position in it."""
         cached = self._orders.get(spec)
         if cached is None:
-            order = sorted(self._alive, key=self.key_function(spec, {}))
+            if self._by_id is None:
+                records = self._records
+                self._by_id = sorted(self._alive, key=lambda doc: records[doc].id)  # type: ignore[union-attr]
+            # Stable sorts from the last key to the first give the (key..., id) order while
+            # every pass sorts by a C-level array lookup instead of a Python tuple per doc.
+            order = self._by_id
+            for field in reversed(spec):
+                column, descending = COLUMNS[field]
+                ranks = self.table(column).ranks
+                if descending:
+                    ranks = array("q", [r if r == NULL_RANK else -r for r in ranks])
+                order = sorted(order, key=ranks.__getitem__)
             position = array("I", [0]) * len(self._records)
             for i, doc in enumerate(order):
                 position[doc] = i
-            cached = self._orders[spec] = (order, position)
+            cached = self._orders[spec] = (array("I", order), position)
         return cached
 
     def page(
@@ -183,7 +202,7 @@ class Ordering:
         first: int,
         after: str | None,
         scores: dict[int, float],
-    ) -> list[int]:
+    ) -> Sequence[int]:
         """Up to ``first + 1`` matching documents after the cursor, in order."""
         after_key = self.cursor_key(spec, after) if after else None
         wanted = first + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import unicodedata
 from array import array
 from collections import Counter
@@ -45,12 +46,43 @@ _K1 = 1.2
 _B = 0.75
 
 
+def _char_class(codes: list[int]) -> str:
+    ranges: list[tuple[int, int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+def _combining_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Every combining mark as a regex, so folding drops them in one C pass; the rare ones
+    beyond the BMP get a pattern of their own (a BMP-only class is several times faster)."""
+    marks = [c for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))]
+    bmp = [c for c in marks if c <= 0xFFFF]
+    astral = [c for c in marks if c > 0xFFFF]
+    return re.compile(f"[{_char_class(bmp)}]+"), re.compile(f"[{_char_class(astral)}]+")
+
+
+_COMBINING, _ASTRAL_COMBINING = _combining_classes()
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_UNDECOMPOSED_CHARS = re.compile("[" + "".join(map(chr, _UNDECOMPOSED)) + "]")
+
+
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: NFKD, combining marks dropped, casefolded."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if _UNDECOMPOSED_CHARS.search(text):  # translate() is slow: only when it changes something
+        text = text.translate(_UNDECOMPOSED)
+    decomposed = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    if _ASTRAL.search(decomposed):
+        decomposed = _ASTRAL_COMBINING.sub("", decomposed)
+    return decomposed.casefold()
 
 
 def words(text: str) -> list[str]:
@@ -92,11 +124,44 @@ def stem(lang: str, word: str) -> str:
     return stemmed
 
 
+class _StemTerms(dict[str, str]):
+    """token -> its namespaced stem term (``"nl:bedrijfsmodel"``), or "" when the stem is the
+    token itself; a dict so that the common case, a known token, is one C-level lookup."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, token: str) -> str:
+        stemmed = stem(self.lang, token)
+        term = f"{self.lang}:{stemmed}" if stemmed != token else ""
+        if len(self) >= _STEM_CACHE_SIZE:
+            self.clear()
+        self[token] = term
+        return term
+
+
+_STEM_TERMS: dict[str, _StemTerms] = {}
+_LANG_KEYS: dict[str | None, str | None] = {}
+
+
 def _stems(tokens: list[str], lang: str | None) -> list[str]:
     """Stemmed terms (namespaced by language) for tokens whose stem differs from the token."""
     if not lang or _stemmer(lang) is None:
         return []
-    return [f"{lang}:{s}" for t in tokens if (s := stem(lang, t)) != t]
+    table = _STEM_TERMS.get(lang)
+    if table is None:
+        table = _STEM_TERMS[lang] = _StemTerms(lang)
+    return [term for token in tokens if (term := table[token])]
+
+
+def _lang_key(lang: str | None) -> str | None:
+    """``stem_language`` memoised: a record's texts carry a handful of distinct tags."""
+    try:
+        return _LANG_KEYS[lang]
+    except KeyError:
+        key = _LANG_KEYS[lang] = stem_language(lang)
+        return key
 
 
 def _terms(texts: Iterable[LangString], default_lang: str | None) -> tuple[set[str], Counter[str]]:
@@ -105,7 +170,7 @@ def _terms(texts: Iterable[LangString], default_lang: str | None) -> tuple[set[s
     for text in texts:
         tokens = words(text.value)
         counts.update(tokens)
-        counts.update(_stems(tokens, stem_language(text.lang) or default_lang))
+        counts.update(_stems(tokens, _lang_key(text.lang) or default_lang))
     return set(counts), counts
 
 
@@ -125,6 +190,14 @@ def _default_lang(record: Microcredential) -> str | None:
     return stem_language(record.languages[0]) if len(record.languages) == 1 else None
 
 
+def _post(postings: dict[str, BitMap], terms: Iterable[str], doc: int) -> None:
+    for term in terms:
+        bitmap = postings.get(term)
+        if bitmap is None:
+            bitmap = postings[term] = BitMap()
+        bitmap.add(doc)
+
+
 class TextIndex:
     """Inverted index over titles, descriptions, learning outcomes and skill labels."""
 
@@ -139,12 +212,9 @@ class TextIndex:
 
     def add(self, doc: int, record: Microcredential) -> None:
         title_terms, body_counts, langs, length = self._analyse(record)
-        for term in title_terms:
-            self._title.setdefault(term, BitMap()).add(doc)
-        for term, count in body_counts.items():
-            self._body.setdefault(term, BitMap()).add(doc)
-            if count > 1:
-                self._body_multi.setdefault(term, BitMap()).add(doc)
+        _post(self._title, title_terms, doc)
+        _post(self._body, body_counts, doc)
+        _post(self._body_multi, [term for term, count in body_counts.items() if count > 1], doc)
         if len(self._length) <= doc:
             self._length.extend([0.0] * (doc + 1 - len(self._length)))
         self._length[doc] = length
@@ -180,7 +250,7 @@ class TextIndex:
         langs = {
             lang
             for text in (*_title_texts(record), *_body_texts(record))
-            if (lang := stem_language(text.lang) or default)
+            if (lang := _lang_key(text.lang) or default)
         }
         length = TITLE_WEIGHT * sum(title_counts.values()) + sum(body_counts.values())
         return title_terms, body_counts, langs, length

@@ -1,0 +1,118 @@
+"""The GraphQL fast path answers exactly what plain execution answers, for any selection."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+
+from microcred_hub.generate import generate_list
+from microcred_hub.graphql import build_schema
+from microcred_hub.index import Index
+from tests.graphql.helpers import make_context
+
+#: Microcredential fields: None = a leaf, else the sub-fields of the object type
+FIELDS: dict[str, tuple[str, ...] | None] = {
+    "id": None, "source": None, "localId": None, "url": None, "credentialType": None,
+    "title": None, "titles": ("lang", "value"), "description": ("lang", "value"),
+    "issuerCountry": None, "awardingBodies": ("name", "id", "url", "country"),
+    "learningOutcomes": ("lang", "value"),
+    "workload": ("ects", "hours", "derived", "originalValue", "originalUnit"),
+    "level": ("eqf", "framework", "frameworkLevel", "derived"),
+    "assessmentTypes": None, "assessmentTypesOriginal": None, "participationForms": None,
+    "participationFormsOriginal": None, "qualityAssurance": ("name", "body", "url", "description"),
+    "prerequisites": ("lang", "value"), "supervision": None, "stackability": None,
+    "languages": None, "fieldsOfStudy": ("scheme", "code", "label"),
+    "skills": ("label", "uri", "framework"), "frameworkListed": None, "status": None,
+    "validFrom": None, "validUntil": None, "updatedAt": None, "withdrawnAt": None,
+    "completeness": ("score", "missing"),
+    "provenance": ("source", "connector", "connectorVersion", "fetchedAt", "sourceUrl",
+                   "contentHash"),
+    "warnings": None,
+}  # fmt: skip
+ARGUMENTS = ["filter: {status: [ACTIVE]}", 'search: "data"', "sort: [HOURS_DESC, TITLE]", ""]
+
+
+@pytest.fixture(scope="module")
+def index() -> Index:
+    return Index(generate_list(1500, seed=7))
+
+
+def random_selection(rng: random.Random) -> str:
+    """Some fields of a record, with aliases, __typename, title(lang:) and directives."""
+    parts = []
+    for name in rng.sample(sorted(FIELDS), rng.randint(1, len(FIELDS))):
+        sub = FIELDS[name]
+        alias = f"a{rng.randint(0, 99)}_{name}: " if rng.random() < 0.15 else ""
+        if name == "title" and rng.random() < 0.4:
+            lang = rng.choice(["nl", "mi", "de", "xx", "EN"])
+            alias, name = f"t_{lang}: ", f'title(lang: "{lang}")'
+        name += rng.choice(["", "", "", " @include(if: $on)", " @skip(if: $on)"])
+        if sub is not None:
+            chosen = rng.sample(sub, rng.randint(1, len(sub)))
+            if rng.random() < 0.2:
+                chosen.append("__typename")
+            name = f"{name} {{ {' '.join(chosen)} }}"
+        parts.append(f"{alias}{name}")
+    if rng.random() < 0.3:
+        parts.append("__typename")
+    return " ".join(parts)
+
+
+def random_query(rng: random.Random) -> str:
+    node = random_selection(rng) + " localId @include(if: $on)"
+    if rng.random() < 0.3:  # part of the selection through a fragment
+        node = f"...F {random_selection(rng)}"
+        fragment = f"fragment F on Microcredential {{ {random_selection(rng)} }}"
+    else:
+        fragment = ""
+    cursor = "cursor " if rng.random() < 0.7 else ""
+    args = rng.choice(ARGUMENTS)
+    first = rng.choice([2, 7, 60, 200])
+    return (
+        f"query Q($on: Boolean!) {{ microcredentials(first: {first}{', ' if args else ''}{args}) "
+        f"{{ totalCount edges {{ {cursor}node {{ {node} }} }} pageInfo {{ endCursor }} }} }}"
+        f" {fragment}"
+    )
+
+
+async def execute(fast: bool, index: Index, query: str, variables: dict[str, Any]) -> str:
+    result = await build_schema(fast_path=fast).execute(
+        query, variable_values=variables, context_value=make_context(index=index)
+    )
+    errors = [e.message for e in result.errors or ()]
+    # Compared as JSON text: key order and 150 vs 150.0 matter to a client.
+    return json.dumps({"data": result.data, "errors": errors}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("seed", range(60))
+async def test_fast_path_matches_plain_execution(index: Index, seed: int) -> None:
+    rng = random.Random(seed)
+    query = random_query(rng)
+    variables = {"on": rng.random() < 0.5}
+    fast = await execute(True, index, query, variables)
+    assert '"errors": []' in fast, fast[-500:]
+    assert fast == await execute(False, index, query, variables), query
+
+
+async def test_fast_path_matches_on_the_sample_catalogue() -> None:
+    query = (
+        "{ microcredentials(first: 50) { edges { node { "
+        + " ".join(f"{name} {{ {' '.join(sub)} }}" if sub else name for name, sub in FIELDS.items())
+        + " } } } }"
+    )
+    context = make_context()
+    fast = await build_schema().execute(query, context_value=context)
+    plain = await build_schema(fast_path=False).execute(query, context_value=context)
+    assert fast.errors is None
+    assert json.dumps(fast.data) == json.dumps(plain.data)
+
+
+async def test_selection_the_fast_path_cannot_project_still_answers(index: Index) -> None:
+    query = (
+        "{ microcredentials(first: 5) { edges { node { id ... on Microcredential { title } } } } }"
+    )
+    fast = await execute(True, index, query, {})
+    assert fast == await execute(False, index, query, {})
