@@ -1,4 +1,4 @@
-"""Package discovery that pyproject.toml cannot express: connectors/ maps to microcred_hub_connectors."""
+"""Package discovery pyproject.toml cannot express: connectors/ is microcred_hub_connectors."""
 
 from setuptools import find_packages, setup
 

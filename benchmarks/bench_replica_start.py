@@ -101,7 +101,9 @@ def main() -> None:
             proc.wait()
     asyncio.run(clean(args.redis, prefix))
     assert loaded == args.records, f"replica loaded {loaded} of {args.records} records"
-    print(f"records in Redis           {args.records:,} (written by the store in {fill_seconds:.1f} s)")
+    print(
+        f"records in Redis           {args.records:,} (written by the store in {fill_seconds:.1f} s)"
+    )
     print(f"replica spawn -> ready     {ready:8.2f} s   (process start, Redis load, index build)")
     print(f"records per second         {args.records / ready:10,.0f}")
 

@@ -58,7 +58,9 @@ def test_connectors_list_shows_every_built_in_connector() -> None:
     assert "1.0.0" in done.stdout
 
 
-async def test_harvest_prints_a_summary_per_source_and_exits_1_when_one_failed(config: Path) -> None:
+async def test_harvest_prints_a_summary_per_source_and_exits_1_when_one_failed(
+    config: Path,
+) -> None:
     done = await _run_async("harvest", "--config", str(config))
     assert done.returncode == 1, done.stdout + done.stderr
     rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[1:4]}
@@ -85,7 +87,9 @@ async def test_harvest_of_an_unknown_source_is_a_config_error(config: Path) -> N
 async def test_connectors_check_gives_a_verdict_per_source(config: Path) -> None:
     done = await _run_async("connectors", "check", "--config", str(config))
     assert done.returncode == 1
-    lines = {line.split()[1]: line for line in done.stdout.splitlines() if line.startswith("source ")}
+    lines = {
+        line.split()[1]: line for line in done.stdout.splitlines() if line.startswith("source ")
+    }
     assert "reachable; first record nzqa:" in lines["nzqa"]
     assert "reachable" in lines["edubadges"]
     assert "FAILED" in lines["gone"]

@@ -241,7 +241,9 @@ async def test_a_failing_register_leaves_the_last_good_data_marked_stale(
     await nzqa_runner.cleanup()
 
 
-async def test_serve_answers_before_the_first_harvest_ends(tmp_path: Path, registers: tuple[str, str]) -> None:
+async def test_serve_answers_before_the_first_harvest_ends(
+    tmp_path: Path, registers: tuple[str, str]
+) -> None:
     nzqa_runner, slow_url = await start(nzqa_app())
     nzqa_runner.app["faults"].mode = "hang"
     config = write_config(tmp_path, slow_url, registers[1])
@@ -250,7 +252,9 @@ async def test_serve_answers_before_the_first_harvest_ends(tmp_path: Path, regis
             _, body = await graphql(session, hub.url, SOURCES_QUERY + " ")
             nzqa = {s["key"]: s for s in body["data"]["sources"]}["nzqa"]
             assert nzqa["status"] in ("PENDING", "HARVESTING")
-            _, body = await graphql(session, hub.url, '{ microcredentials(filter: {source: ["nzqa"]}) { totalCount } }')
+            _, body = await graphql(
+                session, hub.url, '{ microcredentials(filter: {source: ["nzqa"]}) { totalCount } }'
+            )
             assert body["data"]["microcredentials"]["totalCount"] == 0
             assert body["extensions"]["sources"][0]["key"] == "nzqa"
     finally:

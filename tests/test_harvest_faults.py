@@ -197,7 +197,9 @@ async def test_an_incremental_harvest_keeps_listings_it_did_not_return(rig: Rig)
     assert nothing.ok and (nothing.added, nothing.changed, nothing.removed) == (0, 0, 0)
 
 
-async def test_a_source_that_keeps_failing_turns_from_stale_to_failing_and_recovers(rig: Rig) -> None:
+async def test_a_source_that_keeps_failing_turns_from_stale_to_failing_and_recovers(
+    rig: Rig,
+) -> None:
     rig.faults.mode = "500"
     statuses = []
     for _ in range(3):

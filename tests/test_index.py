@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from tests.factories import make_record, sample_records
 
 from microcred_hub.index import Index, QueryError, RecordFilter, SortField
 from microcred_hub.record import (
@@ -19,6 +18,7 @@ from microcred_hub.record import (
     Status,
     Workload,
 )
+from tests.factories import make_record, sample_records
 
 
 def ids(index: Index, flt: RecordFilter | None = None, **kwargs: object) -> list[str]:

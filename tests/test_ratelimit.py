@@ -28,7 +28,12 @@ async def test_replicas_share_one_bucket_per_client_through_redis() -> None:
     prefix = f"mch-test-{uuid.uuid4().hex[:8]}:"
     one = RedisRateLimiter(0.5, 3, REDIS, prefix=prefix)
     two = RedisRateLimiter(0.5, 3, REDIS, prefix=prefix)
-    answers = [await one.allow("c"), await two.allow("c"), await one.allow("c"), await two.allow("c")]
+    answers = [
+        await one.allow("c"),
+        await two.allow("c"),
+        await one.allow("c"),
+        await two.allow("c"),
+    ]
     assert answers == [True, True, True, False]  # one burst of 3 across both replicas
     assert two.retry_after("c") >= 1
     await one.close()

@@ -351,7 +351,9 @@ async def test_json_logs_carry_request_ids_and_never_secrets(
     assert SOURCE_SECRET in _SecretRegister.seen  # the header was really sent
     lines = [line for line in strict.output().splitlines() if line.strip()]
     entries = [json.loads(line) for line in lines]  # every line is JSON
-    errors = [e for e in entries if e["logger"] == "microcred_hub.http" and "refused" in e["message"]]
+    errors = [
+        e for e in entries if e["logger"] == "microcred_hub.http" and "refused" in e["message"]
+    ]
     assert errors and all(e.get("request_id") for e in errors)
     assert any(e.get("request_id") == REQUEST_ID for e in errors)
     for secret in (ADMIN_TOKEN, SOURCE_SECRET, SOURCE_SECRET.split()[1]):

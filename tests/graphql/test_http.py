@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import aiohttp
-from tests.graphql.helpers import FAILING, LiveServer, make_context, serve
 
 from microcred_hub.graphql import negotiate
 from microcred_hub.store.base import SourceState
+from tests.graphql.helpers import FAILING, LiveServer, make_context, serve
 
 GQL = "application/graphql-response+json"
 QUERY = '{ microcredential(id: "nzqa:MC4217") { title } }'
@@ -185,9 +185,8 @@ async def test_unexpected_failure_is_masked_and_not_a_5xx() -> None:
 
 
 async def test_first_page_of_500_records_over_http() -> None:
-    from tests.factories import make_record
-
     from microcred_hub.index import Index
+    from tests.factories import make_record
 
     index = Index([make_record(f"R{i:04d}", f"Course {i}") for i in range(600)])
     async with serve(make_context(index=index)) as server:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tests.graphql.helpers import make_context, run_query
-
 from microcred_hub.graphql import QueryLimits
 from microcred_hub.store.base import SourceState
+from tests.graphql.helpers import make_context, run_query
 
 NODE = "edges { node { id title workload { ects } } }"
 

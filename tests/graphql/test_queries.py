@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from microcred_hub.index import Index
 from tests.factories import sample_records
 from tests.graphql.helpers import FAILING, make_context, run_query
-
-from microcred_hub.index import Index
 
 RECORD_FIELDS = """
   id source localId url credentialType title titles { lang value } description { lang value }

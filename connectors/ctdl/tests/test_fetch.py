@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from microcred_hub_connectors.ctdl import CtdlConnector, CtdlOptions
 
 from microcred_hub.sdk import (
     CredentialType,
@@ -14,6 +13,7 @@ from microcred_hub.sdk import (
     Status,
     Unchanged,
 )
+from microcred_hub_connectors.ctdl import CtdlConnector, CtdlOptions
 
 MICRO = "ce-32d7d3b8-f05a-4e8e-a5f2-3cf836d6f174"
 COURSE = "ce-fc6b5985-db68-452f-9765-67a5bebe458b"

@@ -7,8 +7,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from microcred_hub_connectors.ctdl import CtdlConnector
-from microcred_hub_connectors.ctdl.graph import split_document
 
 from microcred_hub.sdk import (
     AssessmentType,
@@ -26,6 +24,8 @@ from microcred_hub.sdk import (
     Status,
     Workload,
 )
+from microcred_hub_connectors.ctdl import CtdlConnector
+from microcred_hub_connectors.ctdl.graph import split_document
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MICRO = "ce-32d7d3b8-f05a-4e8e-a5f2-3cf836d6f174"

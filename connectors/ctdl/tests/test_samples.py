@@ -7,8 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from microcred_hub_connectors.ctdl import CtdlConnector
-from microcred_hub_connectors.ctdl.graph import split_document
 
 from microcred_hub.sdk import (
     CredentialType,
@@ -21,6 +19,8 @@ from microcred_hub.sdk import (
     RecordDraft,
     Status,
 )
+from microcred_hub_connectors.ctdl import CtdlConnector
+from microcred_hub_connectors.ctdl.graph import split_document
 
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "samples" / "ctdl"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from microcred_hub_connectors.edubadges import EdubadgesConnector, EdubadgesOptions
 
 from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.sdk import HarvestContext, RawRecord, Unchanged
+from microcred_hub_connectors.edubadges import EdubadgesConnector, EdubadgesOptions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

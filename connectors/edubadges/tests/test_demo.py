@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from microcred_hub_connectors.edubadges import EdubadgesConnector, EdubadgesOptions
-
 import microcred_hub
 from microcred_hub.fetch import FetchPolicy
 from microcred_hub.sdk import CredentialType, ParticipationForm, RawRecord, RecordDraft, Supervision
+from microcred_hub_connectors.edubadges import EdubadgesConnector, EdubadgesOptions
 
 DEMO = Path(microcred_hub.__file__).resolve().parent / "demo" / "edubadges"
 OPTIONS = EdubadgesOptions(catalog_path="/catalog.json", detail_path="/badges/{entityId}.json")

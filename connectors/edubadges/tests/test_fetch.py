@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from microcred_hub_connectors.edubadges import EdubadgesConnector, EdubadgesOptions
 
 from microcred_hub.sdk import FatalFetchError, InvalidRecordError, RawRecord, Unchanged
+from microcred_hub_connectors.edubadges import EdubadgesConnector, EdubadgesOptions
 
 ECTS_EQF_35 = "IFPILf_Kq8IJujiJs3cTGG"
 ARCHIVED = "HZIFl6wTvvgyp2WHHKbUFs"

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from microcred_hub_connectors.edubadges import EdubadgesConnector
 
 from microcred_hub.sdk import (
     AssessmentType,
@@ -21,6 +20,7 @@ from microcred_hub.sdk import (
     Status,
     Supervision,
 )
+from microcred_hub_connectors.edubadges import EdubadgesConnector
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 OB2 = "https://w3id.org/openbadges/v2"

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from microcred_hub_connectors.edubadges import EdubadgesConnector
 
 from microcred_hub.sdk import CredentialType, JSONObject, RawRecord
+from microcred_hub_connectors.edubadges import EdubadgesConnector
 
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "samples" / "edubadges"
 BADGE_CLASS = SAMPLES / "edubadges_github_io_ob2_badgeclass.json"

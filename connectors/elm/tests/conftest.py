@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from microcred_hub_connectors.elm import ElmConnector, envelopes
 
 from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.sdk import (
@@ -21,6 +20,7 @@ from microcred_hub.sdk import (
     RecordDraft,
     Unchanged,
 )
+from microcred_hub_connectors.elm import ElmConnector, envelopes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DOCUMENTS = (

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import msgspec
 import pytest
-from microcred_hub_connectors.elm import ElmConnector, ElmOptions
 
 from microcred_hub.sdk import ConnectorOptions, FatalFetchError, RawRecord
+from microcred_hub_connectors.elm import ElmConnector, ElmOptions
 
 if TYPE_CHECKING:
     from conftest import Harvested, Source  # type: ignore[import-not-found]

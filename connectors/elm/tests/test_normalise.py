@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from microcred_hub_connectors.elm import ElmConnector, ElmOptions, normalise_elm
 
 from microcred_hub.record import content_hash
 from microcred_hub.sdk import (
@@ -27,6 +26,7 @@ from microcred_hub.sdk import (
     Supervision,
     Workload,
 )
+from microcred_hub_connectors.elm import ElmConnector, ElmOptions, normalise_elm
 
 Load = Callable[[str], JSONObject]
 RecordsOf = Callable[..., list[RecordDraft]]

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from microcred_hub_connectors.elm import ElmConnector, envelopes
 
 from microcred_hub.sdk import (
     AssessmentType,
@@ -25,6 +24,7 @@ from microcred_hub.sdk import (
     Supervision,
     Workload,
 )
+from microcred_hub_connectors.elm import ElmConnector, envelopes
 
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "samples" / "elm"
 ANNEX1 = SAMPLES / "ELM_Sample-MC-Annex1-unsigned.jsonld.json"

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from microcred_hub_connectors.elm import envelopes
 
 from microcred_hub.sdk import (
     JSON,
@@ -17,6 +16,7 @@ from microcred_hub.sdk import (
     Stackability,
     Supervision,
 )
+from microcred_hub_connectors.elm import envelopes
 
 RecordsOf = Callable[..., list[RecordDraft]]
 SUPERVISION = "http://data.europa.eu/snb/supervision-verification/"

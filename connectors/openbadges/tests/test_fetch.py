@@ -10,7 +10,6 @@ import msgspec
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from microcred_hub_connectors.openbadges import OpenBadgesConnector, OpenBadgesOptions
 
 from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.sdk import (
@@ -20,6 +19,7 @@ from microcred_hub.sdk import (
     RawRecord,
     Unchanged,
 )
+from microcred_hub_connectors.openbadges import OpenBadgesConnector, OpenBadgesOptions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PUBLISHED_BASE = "https://badges.example.org"  # the fixtures' host, replaced by the server's

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from microcred_hub_connectors.openbadges import OpenBadgesConnector
 
 from microcred_hub.sdk import (
     AssessmentType,
@@ -23,6 +22,7 @@ from microcred_hub.sdk import (
     Supervision,
     Workload,
 )
+from microcred_hub_connectors.openbadges import OpenBadgesConnector
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from microcred_hub_connectors.openbadges import OpenBadgesConnector
 
 from microcred_hub.sdk import CredentialType, RawRecord, RecordDraft
+from microcred_hub_connectors.openbadges import OpenBadgesConnector
 
 # the repo's sibling folder; a user's clone does not have it
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "samples"

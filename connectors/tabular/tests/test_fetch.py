@@ -10,10 +10,10 @@ import msgspec
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from microcred_hub_connectors.tabular import TabularConnector, TabularOptions
 
 from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.sdk import FatalFetchError, HarvestContext, RawRecord, Unchanged
+from microcred_hub_connectors.tabular import TabularConnector, TabularOptions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CONTENT_TYPES = {".csv": "text/csv", ".json": "application/json"}
@@ -62,7 +62,7 @@ async def test_csv_rows_come_with_id_row_number_and_source(base: str) -> None:
     assert {r.source_url for r in raws} == {url}
     draft = TabularConnector(options("nz_microcredentials.toml")).normalise(raws[0])
     assert draft.title == "Introduction to Beekeeping"
-    assert draft.workload is not None and draft.workload.hours == 150.0  # noqa: PT018
+    assert draft.workload is not None and draft.workload.hours == 150.0
 
 
 async def test_semicolon_csv_in_utf8_with_bom(base: str) -> None:

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from microcred_hub_connectors.tabular import TabularConnector, TabularOptions
-from microcred_hub_connectors.tabular.reading import csv_rows, decode, decode_json, json_rows
 
 from microcred_hub.sdk import (
     AssessmentType,
@@ -26,6 +24,8 @@ from microcred_hub.sdk import (
     Supervision,
     Workload,
 )
+from microcred_hub_connectors.tabular import TabularConnector, TabularOptions
+from microcred_hub_connectors.tabular.reading import csv_rows, decode, decode_json, json_rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -95,7 +95,7 @@ def test_nzqcf_level_8_has_no_eqf_level() -> None:
     level = record(*NZ, 1).level
     assert level is not None
     assert (level.eqf, level.framework, level.framework_level) == (None, "NZQCF", "8")
-    assert record(*NZ, 0).level is not None and record(*NZ, 0).level.eqf == 4  # noqa: PT018
+    assert record(*NZ, 0).level is not None and record(*NZ, 0).level.eqf == 4
 
 
 def test_value_maps_and_list_separator_feed_participation() -> None:
