@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ from strawberry.schema.schema import validate_document
 from microcred_hub.index import QueryError
 
 if TYPE_CHECKING:
-    from graphql import DocumentNode
+    from graphql import DocumentNode, GraphQLSchema
     from graphql.validation import ASTValidationRule
 
 
@@ -207,6 +208,34 @@ def measure_limits(
     return errors
 
 
+_VALIDATED: OrderedDict[
+    tuple[int, tuple[type[ASTValidationRule], ...], str], list[GraphQLError]
+] = OrderedDict()
+_VALIDATED_MAX = 1024
+
+
+def _validated(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+    query: str | None,
+) -> list[GraphQLError]:
+    """Validation depends only on the document text and the rules: dashboards repeat the same
+    few queries, so remember the verdict (validation is most of a small query's cost)."""
+    if query is None:
+        return list(validate_document(schema, document, rules))
+    key = (id(schema), rules, query)
+    errors = _VALIDATED.get(key)
+    if errors is None:
+        errors = list(validate_document(schema, document, rules))
+        _VALIDATED[key] = errors
+        if len(_VALIDATED) > _VALIDATED_MAX:
+            _VALIDATED.popitem(last=False)
+    else:
+        _VALIDATED.move_to_end(key)
+    return list(errors)
+
+
 class QueryLimitsExtension(SchemaExtension):
     """Validates the document itself, then measures it against the limits."""
 
@@ -225,7 +254,7 @@ class QueryLimitsExtension(SchemaExtension):
             rules: tuple[type[ASTValidationRule], ...] = tuple(context.validation_rules)
             if not self.limits.introspection:
                 rules = (*rules, NoSchemaIntrospectionCustomRule)
-            errors = validate_document(context.schema._schema, document, rules)
+            errors = _validated(context.schema._schema, document, rules, context.query)
             if not errors:
                 errors = measure_limits(
                     document, context.operation_name, context.variables, self.limits
