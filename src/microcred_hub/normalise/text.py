@@ -24,7 +24,6 @@ _BLOCK_TAG = re.compile(
 )
 # Only things shaped like tags: "a < b > c" in a title is text, not markup.
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
-_WHITESPACE = re.compile(r"\s+")
 _NODE_KEYS = frozenset({"type", "@type", "@id"})
 _LANG_KEY = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
@@ -43,7 +42,8 @@ def clean_title(value: str) -> str:
     if "&" in value:
         value = html.unescape(value)
     # NFC first: a decomposed letter followed by a combining mark must not be split by a space.
-    return _WHITESPACE.sub(" ", clean_text(value)).strip()
+    # str.split() splits on exactly the characters re's \s matches, and is several times faster.
+    return " ".join(clean_text(value).split())
 
 
 def as_list(value: JSON) -> list[JSON]:
