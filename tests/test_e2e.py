@@ -259,3 +259,13 @@ async def test_serve_answers_before_the_first_harvest_ends(
             assert body["extensions"]["sources"][0]["key"] == "nzqa"
     finally:
         await nzqa_runner.cleanup()
+
+
+async def test_a_post_that_is_not_json_gets_415(hub: HubProcess) -> None:
+    async with aiohttp.ClientSession() as session:
+        for headers in ({"Content-Type": "text/plain"}, {}):
+            async with session.post(
+                hub.url + "/graphql", data=b'{"query": "{ sources { key } }"}', headers=headers
+            ) as resp:
+                assert resp.status == 415
+                assert "Content-Type" in (await resp.json())["errors"][0]["message"]

@@ -119,6 +119,12 @@ class CachedGraphQL:
         ):
             await self.app(scope, receive, send)  # GraphiQL, OPTIONS, ...
             return
+        media = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+        if method == "POST" and not (media == b"application/json" or media.endswith(b"+json")):
+            # GraphQL over HTTP: a POST body is JSON, and must say so
+            message = "POST needs Content-Type: application/json"
+            await _plain(send, 415, msgspec.json.encode({"errors": [{"message": message}]}))
+            return
         try:
             body = await read_body(receive, self.max_body_bytes) if method == "POST" else b""
         except BodyTooLarge:
