@@ -24,7 +24,7 @@ from microcred_hub.sdk import (
     assessment_types,
     display_title,
     lang_strings,
-    language_code,
+    language_codes,
     parse_date,
     parse_datetime,
     participation_forms,
@@ -220,17 +220,8 @@ def _prerequisites(node: JSONObject) -> tuple[LangString, ...]:
 
 
 def _languages(value: JSON, warnings: list[str]) -> tuple[str, ...]:
-    found: list[str] = []
-    for item in as_list(value):
-        said = text(item) if not isinstance(item, str) else item
-        if not said:
-            continue
-        code = language_code(said)
-        if code is None:
-            warnings.append(f'unknown language "{said}"; left out')
-        elif code not in found:
-            found.append(code)
-    return tuple(found)
+    said = (item if isinstance(item, str) else text(item) for item in as_list(value))
+    return language_codes(said, warnings)
 
 
 def _cip_code(alignment: JSONObject) -> str | None:

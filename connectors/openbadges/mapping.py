@@ -27,7 +27,7 @@ from microcred_hub.sdk import (
     display_title,
     framework_level,
     lang_strings,
-    language_code,
+    language_codes,
     participation_forms,
     stated_eqf,
     supervision,
@@ -151,17 +151,7 @@ def _languages(node: JSONObject, warnings: list[str]) -> tuple[str, ...]:
         *as_list(extension_value(node, "LanguageExtension", "Language")),
         node.get("@language"),
     ]
-    codes: list[str] = []
-    for item in stated:
-        value = text(item)
-        if value is None:
-            continue
-        code = language_code(value)
-        if code is None:
-            warnings.append(f'unknown language "{value}"; left out')
-        elif code not in codes:
-            codes.append(code)
-    return tuple(codes)
+    return language_codes((text(item) for item in stated), warnings)
 
 
 def _profile(found: Located) -> JSON:

@@ -31,6 +31,7 @@ from microcred_hub.sdk import (
     framework_level,
     lang_strings,
     language_code,
+    language_codes,
     parse_datetime,
     participation_forms,
     stated_eqf,
@@ -278,14 +279,7 @@ def _level(row: _Row) -> Level | None:
 
 
 def _languages(row: _Row) -> tuple[str, ...]:
-    codes: list[str] = []
-    for item in row.items("languages"):
-        code = language_code(item)
-        if code is None:
-            row.warnings.append(f'unknown language "{item}"; left out')
-        elif code not in codes:
-            codes.append(code)
-    return tuple(codes)
+    return language_codes(row.items("languages"), row.warnings)
 
 
 def _fields_of_study(row: _Row) -> tuple[FieldOfStudy, ...]:

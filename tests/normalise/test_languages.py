@@ -48,3 +48,14 @@ def test_every_eu_language_uri_in_the_shared_samples_maps() -> None:
     }
     assert uris, "expected EU language URIs in the ELM samples"
     assert all(language_code(uri) is not None for uri in uris)
+
+
+def test_language_codes_keeps_each_once_in_order_and_warns_on_unknown_ones() -> None:
+    from microcred_hub.normalise import language_codes
+
+    warnings: list[str] = []
+    assert language_codes(["en-US", None, "", "nl_NL", "English", "Klingon"], warnings) == (
+        "en",
+        "nl",
+    )
+    assert warnings == ['unknown language "Klingon"; left out']

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from microcred_hub.normalise.countries import country_code
 from microcred_hub.normalise.dates import parse_date, parse_datetime
-from microcred_hub.normalise.languages import language_code
+from microcred_hub.normalise.languages import language_code, language_codes
 from microcred_hub.normalise.levels import framework_level, stated_eqf
 from microcred_hub.normalise.text import (
     as_list,
@@ -33,6 +33,7 @@ __all__ = [
     "framework_level",
     "lang_strings",
     "language_code",
+    "language_codes",
     "parse_date",
     "parse_datetime",
     "participation_forms",

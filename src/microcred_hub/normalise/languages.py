@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 import pycountry
@@ -84,3 +85,18 @@ def language_code(value: str) -> str | None:
     if len(primary) == 3 and primary in alpha3:
         return alpha3[primary]
     return names.get(spaced_key(text))
+
+
+def language_codes(values: Iterable[str | None], warnings: list[str]) -> tuple[str, ...]:
+    """Several stated languages -> ISO 639-1 codes, each once, in order; blanks skipped, unknown
+    ones left out with a warning quoting them."""
+    codes: list[str] = []
+    for value in values:
+        if not value:
+            continue
+        code = language_code(value)
+        if code is None:
+            warnings.append(f'unknown language "{value}"; left out')
+        elif code not in codes:
+            codes.append(code)
+    return tuple(codes)
