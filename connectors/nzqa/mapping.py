@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from microcred_hub.sdk import (
@@ -179,12 +180,19 @@ def _organisation(entry: JSON, warnings: list[str]) -> Organisation | None:
         warnings.append(f"provider {entry!r} is not an object with a name; left out")
         return None
     name = entry.get("name")
-    if not isinstance(name, str) or not clean_title(name):
-        warnings.append(f"provider {entry!r} has no name; left out")
-        return None
     number = entry.get("providerNumber")
     ident = str(number).strip() if isinstance(number, str | int) else None
-    return Organisation(name=clean_title(name), id=ident or None, country=COUNTRY)
+    org = _named_organisation(name, ident or None) if isinstance(name, str) else None
+    if org is None:
+        warnings.append(f"provider {entry!r} has no name; left out")
+    return org
+
+
+@lru_cache(maxsize=4096)
+def _named_organisation(name: str, ident: str | None) -> Organisation | None:
+    """Providers recur on every page: build each (immutable) organisation once."""
+    cleaned = clean_title(name)
+    return Organisation(name=cleaned, id=ident, country=COUNTRY) if cleaned else None
 
 
 def _awarding_bodies(
@@ -216,9 +224,14 @@ def _participation(
 
 
 def _quality_assurance(value: JSON) -> QualityAssurance | None:
-    if not isinstance(value, str) or not clean_title(value):
-        return None
+    return _quality_assurance_of(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=256)
+def _quality_assurance_of(value: str) -> QualityAssurance | None:
     body = clean_title(value)
+    if not body:
+        return None
     folded = body.casefold()
     if folded == "nzqa":
         return NZQA_QA
