@@ -141,11 +141,18 @@ def _flag(value: JSON, warnings: list[str], what: str) -> bool | None:
 
 def _extension(doc: JSONObject, name: str) -> JSONObject | None:
     """The extension object whose KEY ends in ``name`` (``extensions:ECTSExtension``...)."""
+    exact = doc.get("extensions:" + name)  # how edubadges writes it: skip the scan
+    if isinstance(exact, dict):
+        return exact
     wanted = name.casefold()
+    size = len(wanted)
     for key, value in doc.items():
-        folded = key.casefold()
-        if isinstance(value, dict) and (
-            folded == wanted or folded.endswith((":" + wanted, "/" + wanted, "#" + wanted))
+        # compare only the key's tail: cheaper than folding every key of every badge
+        tail_matches = len(key) >= size and key[-size:].casefold() == wanted
+        if (
+            isinstance(value, dict)
+            and tail_matches
+            and (len(key) == size or key[-size - 1] in ":/#")
         ):
             return value
     return None

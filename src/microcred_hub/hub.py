@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -101,6 +102,10 @@ class Hub:
         keys = {s.key for s in self.config.sources}
         records = [r for r in await self.store.records() if r.source in keys]
         self.index.replace_all(records)
+        # the index is long-lived: keep the cyclic GC from rescanning it on every collection
+        # (which would slow every later harvest and request in proportion to the catalogue)
+        gc.collect()
+        gc.freeze()
 
     async def _on_change(self, change: ChangeSet, version: int) -> None:
         """Keep the index current with every replica's harvests (and resyncs after outages)."""
