@@ -177,12 +177,16 @@ class Hub:
 
     async def harvest(self, keys: Sequence[str] | None = None) -> list[HarvestSummary]:
         """Harvest the sources (all when None) concurrently; one failing does not stop others."""
-        chosen = [self.config.source(k) for k in keys] if keys else list(self.sources)
+        chosen = self._chosen(keys)
         return list(await asyncio.gather(*(self.harvest_one(s) for s in chosen)))
+
+    def _chosen(self, keys: Sequence[str] | None) -> list[SourceConfig]:
+        """The named sources (ConfigError for an unknown key), or every enabled one."""
+        return [self.config.source(k) for k in keys] if keys else list(self.sources)
 
     def trigger(self, keys: Sequence[str] | None = None) -> list[str]:
         """Start harvests in the background (admin endpoint); returns the keys started."""
-        chosen = [self.config.source(k) for k in keys] if keys else list(self.sources)
+        chosen = self._chosen(keys)
         for source in chosen:
             if source.key not in self._running:
                 task = asyncio.create_task(self.harvest_one(source))
