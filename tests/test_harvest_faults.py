@@ -93,6 +93,7 @@ async def test_a_failing_register_keeps_the_last_good_data_and_says_why(
     rig: Rig, mode: str, expected_error: str
 ) -> None:
     rig.faults.mode = mode
+    rig.faults.etags = False  # a body to spoil: an answer of 304s has none
     summary = await rig.harvest(max_bytes=1_000_000, timeout_seconds=0.5, retries=1)
     assert not summary.ok
     assert expected_error in summary.errors[0]
@@ -180,9 +181,11 @@ async def test_an_incremental_harvest_keeps_listings_it_did_not_return(rig: Rig)
     rig.app["pages"] = [json.dumps(p).encode() for p in pages]
     connector = NzqaConnector(NzqaOptions(page_size=5, incremental=True))
     source = SourceConfig(key="nzqa", connector="nzqa", url=f"{rig.url}/microcredentials")
-    first = await harvest_source(source, connector, rig.store)  # a full pass first, always
+    # The rig's harvest was a full pass; its time is in the connector state, so even a new
+    # process (a new connector) goes incremental now.
+    first = await harvest_source(source, connector, rig.store)
     assert first.ok and first.changed == 1
-    assert not any("updatedSince" in p for p in rig.faults.paths)
+    assert "updatedSince" in rig.faults.paths[-1]
     changed["title"] = "Apiary Management (second revision)"
     changed["lastModified"] = "2099-02-01T00:00:00+13:00"
     rig.app["pages"] = [json.dumps(p).encode() for p in pages]

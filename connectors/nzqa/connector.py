@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from microcred_hub.sdk import (
+    ConnectorContractError,
     ConnectorInfo,
     ConnectorOptions,
     HarvestContext,
@@ -72,8 +73,6 @@ class NzqaConnector:
 
     def __init__(self, options: NzqaOptions | None = None) -> None:
         self.options = options if options is not None else NzqaOptions()
-        self._memory = PageMemory()
-        self._last_full: datetime | None = None
 
     async def fetch(self, ctx: HarvestContext) -> AsyncIterator[RawRecord | Unchanged]:
         """Every listing, de-duplicated by reference (higher version wins) across all pages.
@@ -81,17 +80,21 @@ class NzqaConnector:
         Records are yielded only after the last page is read: a later page may hold a higher
         version of a listing already seen.
         """
-        pages = await self._read(ctx)
+        memory = PageMemory.from_json(ctx.state.value)
+        full_before = memory.last_full
+        pages = await self._read(ctx, memory)
         best = winners(pages)
         if self.options.format == "json":
             # Ends: a page read again is fresh, and fresh pages are never read again.
             while stale := unchanged_pages_to_reread(pages, best):
                 for index in stale:
-                    pages[index] = await read_page(
-                        ctx, pages[index].url, self._memory, conditional=False
-                    )
+                    pages[index] = await read_page(ctx, pages[index].url, memory, conditional=False)
                 best = winners(pages)
-            self._memory.settle(pages, best)
+            memory.settle(pages, best, full=memory.last_full != full_before)
+            try:
+                ctx.state.set(memory.to_json())
+            except ConnectorContractError:
+                ctx.state.clear()  # a register too large to remember: 304 pages are re-read
         for index, page in enumerate(pages):
             if page.records is None:
                 yield Unchanged(source_url=page.url)
@@ -99,32 +102,37 @@ class NzqaConnector:
                 for raw in kept(pages, best, index):
                     yield raw
 
-    async def _read(self, ctx: HarvestContext) -> list[Page]:
+    async def _read(self, ctx: HarvestContext, memory: PageMemory) -> list[Page]:
         if self.options.format == "csv":
             return [await read_export(ctx, ctx.url)]
-        since = self._since(ctx)
+        since = self._since(ctx, memory)
         if since is not None:
             ctx.partial()  # only changed listings come back: the hub must not withdraw the rest
         url = first_page_url(ctx.url, page_size=self.options.page_size, since=since)
-        return await read_feed(ctx, url, max_pages=self.options.max_pages, memory=self._memory)
+        return await read_feed(ctx, url, max_pages=self.options.max_pages, memory=memory)
 
-    def _since(self, ctx: HarvestContext) -> datetime | None:
+    def _since(self, ctx: HarvestContext, memory: PageMemory) -> datetime | None:
         """``updatedSince`` for an incremental pass, or None for a full one.
 
-        A full pass (the only way to see withdrawals) runs first in each process and then
-        every ``full_every_hours``.
+        A full pass (the only way to see withdrawals) runs first and then every
+        ``full_every_hours``, whichever replica harvests: its time is kept in the state.
         """
         now = datetime.now(UTC)
         if not self.options.incremental or ctx.since is None:
-            self._last_full = now
+            memory.last_full = now.isoformat()
             return None
-        due = self._last_full is None or now - self._last_full >= timedelta(
-            hours=self.options.full_every_hours
-        )
-        if due:
-            self._last_full = now
+        last_full = _parse_time(memory.last_full)
+        if last_full is None or now - last_full >= timedelta(hours=self.options.full_every_hours):
+            memory.last_full = now.isoformat()
             return None
         return ctx.since
 
     def normalise(self, raw: RawRecord) -> RecordDraft:
         return normalise_record(raw.data, timezone=self.options.timezone)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -27,21 +27,89 @@ class _Remembered:
 
 @dataclass(slots=True)
 class PageMemory:
-    """What each page said last time it was read in full.
+    """What each page said last time it was read in full, kept in the connector state.
 
     A 304 page has no body, so without this its ``next`` link (and which versions it holds, for
-    the duplicate rule) would be unknown. Losing the memory (a restart) only costs one
-    unconditional re-read of a 304 page.
+    the duplicate rule) would be unknown. Losing the memory only costs one unconditional
+    re-read of a 304 page.
     """
 
     pages: dict[str, _Remembered] = field(default_factory=dict)
+    last_full: str | None = None  # ISO time of the last full pass (incremental sources)
 
-    def settle(self, pages: list[Page], best: dict[str, tuple[int, int]]) -> None:
-        """Remember which items each page gave, for the next harvest's 304 answers."""
+    def settle(
+        self, pages: list[Page], best: dict[str, tuple[int, int]], *, full: bool = True
+    ) -> None:
+        """Remember which items each page gave, for the next harvest's 304 answers; a full
+        pass forgets the pages no longer in the feed."""
+        if full:
+            read = {page.url for page in pages}
+            self.pages = {url: known for url, known in self.pages.items() if url in read}
         for index, page in enumerate(pages):
             known = self.pages.get(page.url)
             if known is not None:
                 known.kept = kept_positions(index, page, best)
+
+    def to_json(self) -> JSON:
+        pages: dict[str, JSON] = {}
+        for url, known in self.pages.items():
+            # three flat lists rather than a list per entry: far less to decode per harvest
+            entry: dict[str, JSON] = {
+                "etag": known.etag,
+                "next": known.next_url,
+                "refs": [ref for ref, _, _ in known.entries],
+                "versions": [version for _, version, _ in known.entries],
+                "positions": [pos for _, _, pos in known.entries],
+            }
+            if known.kept is not None:
+                every = known.kept == frozenset(pos for _, _, pos in known.entries)
+                kept: JSON = True if every else list[JSON](sorted(known.kept))
+                entry["kept"] = kept
+            pages[url] = entry
+        return {"lastFull": self.last_full, "pages": pages}
+
+    @classmethod
+    def from_json(cls, value: JSON) -> PageMemory:
+        """The memory a state holds; anything unreadable is simply not remembered."""
+        memory = cls()
+        if not isinstance(value, dict):
+            return memory
+        last_full = value.get("lastFull")
+        memory.last_full = last_full if isinstance(last_full, str) else None
+        pages = value.get("pages")
+        for url, entry in pages.items() if isinstance(pages, dict) else ():
+            known = _remembered(entry)
+            if known is not None:
+                memory.pages[url] = known
+        return memory
+
+
+def _remembered(entry: JSON) -> _Remembered | None:
+    if not isinstance(entry, dict):
+        return None
+    etag, next_url = entry.get("etag"), entry.get("next")
+    refs, versions, positions = entry.get("refs"), entry.get("versions"), entry.get("positions")
+    if not (
+        isinstance(etag, str | None)
+        and isinstance(next_url, str | None)
+        and isinstance(refs, list)
+        and isinstance(versions, list)
+        and isinstance(positions, list)
+        and len(refs) == len(versions) == len(positions)
+    ):
+        return None
+    entries: list[Entry] = []
+    for ref, version, pos in zip(refs, versions, positions, strict=True):
+        if not (isinstance(ref, str) and isinstance(version, int) and isinstance(pos, int)):
+            return None
+        entries.append((ref, version, pos))
+    kept = entry.get("kept")
+    chosen: frozenset[int] | None = None
+    if kept is True:
+        chosen = frozenset(pos for _, _, pos in entries)
+    elif isinstance(kept, list):
+        chosen = frozenset(p for p in kept if isinstance(p, int))
+    return _Remembered(etag, next_url, tuple(entries), chosen)
 
 
 def first_page_url(url: str, *, page_size: int, since: datetime | None) -> str:

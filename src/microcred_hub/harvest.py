@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from microcred_hub.config import SourceConfig
+from microcred_hub.connector_state import ConnectorState, state_key
 from microcred_hub.errors import FetchError, InvalidRecordError, redact_url, redact_urls
 from microcred_hub.fetch import FetchPolicy, HttpFetcher, host_of
 from microcred_hub.record import (
@@ -229,6 +230,9 @@ async def harvest_source(
         report.page(source.key, url)
 
     policy = fetch_policy(source, connector, use_validators=bool(existing))
+    # Without records the validators are not used, so what the connector kept is stale too.
+    kept_state = await store.get_meta(state_key(source.key)) if existing else None
+    connector_state = ConnectorState.load(kept_state, connector.info.name)
     error: str | None = None
     async with HttpFetcher(policy, validators=store) as fetcher:
         ctx = HarvestContext(
@@ -239,6 +243,7 @@ async def harvest_source(
             since=previous.last_success_at,
             on_page=on_page,
             on_partial=on_partial,
+            state=connector_state,
         )
         try:
             count = 0
@@ -302,6 +307,10 @@ async def harvest_source(
                 state=state,
             )
         )
+        # The state first: validators newer than the state could pair a 304 with an older
+        # memory of the page, while a newer state merely costs a full read.
+        if connector_state.changed:
+            await store.put_meta(state_key(source.key), connector_state.dump(connector.info.name))
         for key, value in fetcher.pending_validators.items():
             await store.put_meta(key, value)
         return summary

@@ -24,6 +24,7 @@ from typing import ClassVar, Protocol, TypeAlias, runtime_checkable
 
 import msgspec
 
+from microcred_hub.connector_state import ConnectorState
 from microcred_hub.errors import (
     ConnectorContractError,
     FatalFetchError,
@@ -79,6 +80,7 @@ __all__ = [
     "ConnectorContractError",
     "ConnectorInfo",
     "ConnectorOptions",
+    "ConnectorState",
     "CredentialType",
     "Document",
     "FatalFetchError",
@@ -223,6 +225,8 @@ class HarvestContext(msgspec.Struct, frozen=True, kw_only=True):
     since: datetime | None = None  # last successful harvest, for incremental feeds
     on_page: Callable[[str], None] | None = None  # progress: one call per page fetched
     on_partial: Callable[[], None] | None = None
+    #: what this connector kept for this source last time (shared by replicas): see ``set``
+    state: ConnectorState = msgspec.field(default_factory=ConnectorState)
 
     def page(self, url: str) -> None:
         """Report one page or document fetched (progress on the terminal and in metrics)."""

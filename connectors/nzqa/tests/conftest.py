@@ -13,8 +13,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from microcred_hub.fetch import FetchPolicy, HttpFetcher
-from microcred_hub.sdk import HarvestContext, RawRecord, Unchanged
+from microcred_hub.sdk import RawRecord, Unchanged
+from microcred_hub.testing import TestFetcher
 from microcred_hub_connectors.nzqa import NzqaConnector
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -97,16 +97,6 @@ class FeedRegister:
         return web.Response(body=body, headers={"Content-Type": ctype, "ETag": etag})
 
 
-class MemoryValidators:
-    """Where the fetcher's ETag validators live between harvests (the store's role in the hub)."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, bytes] = {}
-
-    async def get_meta(self, key: str) -> bytes | None:
-        return self.data.get(key)
-
-
 StartRegister = Callable[[Path], Awaitable[FeedRegister]]
 Harvest = Callable[..., Awaitable[tuple[list[RawRecord | Unchanged], list[str]]]]
 
@@ -134,36 +124,25 @@ async def register(start_register: StartRegister) -> FeedRegister:
 
 
 @pytest.fixture
-def validators() -> MemoryValidators:
-    return MemoryValidators()
+def validators() -> TestFetcher:
+    """A fetcher keeping validators and connector state between harvests, as the store does."""
+    return TestFetcher()
 
 
 @pytest.fixture
 def harvest() -> Harvest:
-    """Run one harvest of ``connector`` over ``url`` with the real HttpFetcher."""
+    """Run one harvest of ``connector`` over ``url`` with the hub's real fetcher."""
 
     async def run(
         connector: NzqaConnector,
         url: str,
         *,
-        validators: MemoryValidators | None = None,
+        validators: TestFetcher | None = None,
         since: datetime | None = None,
         allow_files: bool = False,
     ) -> tuple[list[RawRecord | Unchanged], list[str]]:
-        pages: list[str] = []
-        policy = FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0, allow_files=allow_files)
-        async with HttpFetcher(policy, validators=validators) as fetcher:
-            ctx = HarvestContext(
-                source_key="nzqa",
-                url=url,
-                urls=(url,),
-                fetcher=fetcher,
-                since=since,
-                on_page=pages.append,
-            )
-            items = [item async for item in connector.fetch(ctx)]
-            if validators is not None:  # as the hub does once a harvest has landed
-                validators.data.update(fetcher.pending_validators)
-        return items, pages
+        fetcher = validators or TestFetcher(allow_files=allow_files)
+        fetched = await fetcher.run(connector, url, source_key="nzqa", since=since)
+        return fetched.items, fetched.pages
 
     return run

@@ -101,20 +101,33 @@ async def test_304_without_memory_of_the_page_reads_it_in_full(
     register, harvest, validators
 ) -> None:
     await harvest(NzqaConnector(NzqaOptions()), feed_url(register), validators=validators)
-    # A fresh connector (after a restart) has validators in the store but no page memory.
+    # Validators in the store but no page memory (a state lost or never written).
+    validators.forget(state=True)
     items, _ = await harvest(
         NzqaConnector(NzqaOptions()), feed_url(register), validators=validators
     )
     assert len(records(items)) == 13
 
 
-async def test_incremental_sends_updated_since_after_a_first_full_pass(register, harvest) -> None:
+async def test_incremental_sends_updated_since_after_a_first_full_pass(
+    register, harvest, validators
+) -> None:
     since = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
-    connector = NzqaConnector(NzqaOptions(incremental=True))
-    await harvest(connector, feed_url(register), since=since)
+    await harvest(
+        NzqaConnector(NzqaOptions(incremental=True)),
+        feed_url(register),
+        since=since,
+        validators=validators,
+    )
     assert "updatedSince" not in register.seen[0].query  # the first pass is always full
     first_of_second = len(register.seen)
-    await harvest(connector, feed_url(register), since=since)
+    # another replica (another connector instance) knows when the last full pass ran
+    await harvest(
+        NzqaConnector(NzqaOptions(incremental=True)),
+        feed_url(register),
+        since=since,
+        validators=validators,
+    )
     assert register.seen[first_of_second].query["updatedSince"] == "2025-01-02T03:04:05+00:00"
 
 

@@ -46,13 +46,16 @@ from microcred_hub.testing.checks import (
     check_stable,
     harvest,
 )
+from microcred_hub.testing.fetcher import Fetched, TestFetcher
 from microcred_hub.testing.server import Scenario, ScenarioServer
 
 __all__ = [
     "ConformanceError",
     "ConnectorConformance",
+    "Fetched",
     "Scenario",
     "ScenarioServer",
+    "TestFetcher",
     "run_all_checks",
 ]
 
