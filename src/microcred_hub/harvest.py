@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from microcred_hub.config import SourceConfig
+from microcred_hub.contract import Connector, HarvestContext, RawRecord, Unchanged
 from microcred_hub.errors import FetchError, InvalidRecordError, redact_url, redact_urls
 from microcred_hub.fetch import FetchPolicy, HttpFetcher, host_of
 from microcred_hub.record import (
@@ -27,8 +28,8 @@ from microcred_hub.record import (
     completeness_of,
     content_hash,
 )
-from microcred_hub.sdk import Connector, HarvestContext, RawRecord, Unchanged
-from microcred_hub.store.base import ChangeSet, HarvestSummary, SourceState, SourceStatus, Store
+from microcred_hub.state import HarvestSummary, SourceState, SourceStatus
+from microcred_hub.store.base import ChangeSet, Store
 
 _EXCERPT = 300
 #: consecutive failed harvests after which a source with data is FAILING rather than STALE
