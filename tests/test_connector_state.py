@@ -17,8 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from microcred_hub.connector_state import ConnectorState
-from microcred_hub.errors import ConnectorContractError
+from microcred_hub.sdk import ConnectorContractError, ConnectorState
 from tests.support.hub_process import hub_command
 from tests.support.registers import nzqa_app, start
 

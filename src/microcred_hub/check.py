@@ -7,11 +7,11 @@ import time
 from dataclasses import dataclass, field
 
 from microcred_hub.config import HubConfig
+from microcred_hub.contract import Connector, HarvestContext, RawRecord
 from microcred_hub.errors import InvalidRecordError
 from microcred_hub.fetch import HttpFetcher
 from microcred_hub.harvest import fetch_policy
 from microcred_hub.plugins import discover, plugin_for
-from microcred_hub.sdk import Connector, HarvestContext, RawRecord
 
 CHECK_TIMEOUT_SECONDS = 60.0
 

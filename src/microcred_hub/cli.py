@@ -14,7 +14,7 @@ from microcred_hub import __version__
 from microcred_hub.config import HubConfig, load_config, resolve_config_path
 from microcred_hub.errors import ConfigError, ConnectorContractError, HubError
 from microcred_hub.logs import setup_logging
-from microcred_hub.store import HarvestSummary
+from microcred_hub.state import HarvestSummary
 
 EXIT_CONFIG = 2
 

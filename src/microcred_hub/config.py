@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 import msgspec
 
 from microcred_hub.errors import ConfigError
-from microcred_hub.graphql.limits import QueryLimits
 
 ENV_VAR = "MICROCRED_HUB_CONFIG"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -52,6 +51,24 @@ class ServerConfig(_Section, frozen=True):
     request_timeout_seconds: float = 30.0
     rate_limit_per_second: float = 0.0  # per client; 0 = off
     rate_limit_burst: int = 50
+
+
+class QueryLimits(_Section, frozen=True):
+    """The ``[limits]`` config table; each refusal names the key it hit."""
+
+    max_first: int = 500
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_cost: int = 100000
+    introspection: bool = True
+    suggestions: bool = True
+    #: Automatic Persisted Queries: remember up to this many documents by hash
+    persisted_queries: bool = True
+    persisted_queries_max: int = 1000
+    #: allow-list mode: only the documents of persisted_queries_file run (dashboards)
+    persisted_only: bool = False
+    persisted_queries_file: str | None = None
 
 
 class SourceConfig(_Section, frozen=True):

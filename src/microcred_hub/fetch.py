@@ -31,8 +31,8 @@ from tenacity import (
 from yarl import URL
 
 from microcred_hub import __version__
+from microcred_hub.contract import JSON, FetchResponse
 from microcred_hub.errors import FatalFetchError, FetchError, RetryableFetchError
-from microcred_hub.sdk import JSON, FetchResponse
 
 Params = Mapping[str, str] | Sequence[tuple[str, str]] | None
 

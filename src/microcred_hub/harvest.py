@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from microcred_hub.config import SourceConfig
-from microcred_hub.connector_state import ConnectorState, state_key
+from microcred_hub.contract import Connector, ConnectorState, HarvestContext, RawRecord, Unchanged
 from microcred_hub.errors import FetchError, InvalidRecordError, redact_url, redact_urls
 from microcred_hub.fetch import FetchPolicy, HttpFetcher, host_of
 from microcred_hub.record import (
@@ -28,8 +28,8 @@ from microcred_hub.record import (
     completeness_of,
     content_hash,
 )
-from microcred_hub.sdk import Connector, HarvestContext, RawRecord, Unchanged
-from microcred_hub.store.base import ChangeSet, HarvestSummary, SourceState, SourceStatus, Store
+from microcred_hub.state import HarvestSummary, SourceState, SourceStatus
+from microcred_hub.store.base import ChangeSet, Store
 
 _EXCERPT = 300
 #: consecutive failed harvests after which a source with data is FAILING rather than STALE
@@ -231,7 +231,7 @@ async def harvest_source(
 
     policy = fetch_policy(source, connector, use_validators=bool(existing))
     # Without records the validators are not used, so what the connector kept is stale too.
-    kept_state = await store.get_meta(state_key(source.key)) if existing else None
+    kept_state = await store.get_meta(ConnectorState.store_key(source.key)) if existing else None
     connector_state = ConnectorState.load(kept_state, connector.info.name)
     error: str | None = None
     async with HttpFetcher(policy, validators=store) as fetcher:
@@ -310,7 +310,9 @@ async def harvest_source(
         # The state first: validators newer than the state could pair a 304 with an older
         # memory of the page, while a newer state merely costs a full read.
         if connector_state.changed:
-            await store.put_meta(state_key(source.key), connector_state.dump(connector.info.name))
+            await store.put_meta(
+                ConnectorState.store_key(source.key), connector_state.dump(connector.info.name)
+            )
         for key, value in fetcher.pending_validators.items():
             await store.put_meta(key, value)
         return summary

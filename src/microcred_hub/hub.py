@@ -15,14 +15,15 @@ import msgspec
 
 from microcred_hub.cache import ResponseCache, open_cache
 from microcred_hub.config import HubConfig, SourceConfig
+from microcred_hub.contract import Connector
 from microcred_hub.errors import ConfigError, redact_url
 from microcred_hub.harvest import Progress, harvest_source
 from microcred_hub.index import Index
 from microcred_hub.plugins import Plugin, discover, plugin_for
 from microcred_hub.record import QuarantinedRecord
-from microcred_hub.sdk import Connector
-from microcred_hub.store import ChangeSet, HarvestSummary, SourceState, Store
-from microcred_hub.store.base import ALL_SOURCES, SourceStatus, StoreUnavailableError
+from microcred_hub.state import HarvestSummary, SourceState, SourceStatus
+from microcred_hub.store import ChangeSet, Store
+from microcred_hub.store.base import ALL_SOURCES, StoreUnavailableError
 from microcred_hub.store.factory import open_store
 
 log = logging.getLogger("microcred_hub.hub")

@@ -8,8 +8,8 @@ from importlib.metadata import EntryPoint, entry_points
 
 import msgspec
 
+from microcred_hub.contract import Connector, ConnectorInfo, ConnectorOptions
 from microcred_hub.errors import ConfigError, ConnectorContractError
-from microcred_hub.sdk import Connector, ConnectorInfo, ConnectorOptions
 
 GROUP = "microcred_hub.connectors"
 

@@ -26,8 +26,8 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from microcred_hub.config import QueryLimits
 from microcred_hub.graphql.context import QueryContext
-from microcred_hub.graphql.limits import QueryLimits
 from microcred_hub.graphql.persisted import PersistedQueries, PersistedQueryError
 from microcred_hub.graphql.schema import build_schema
 

@@ -23,11 +23,11 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from microcred_hub.config import QueryLimits
 from microcred_hub.graphql.context import QueryContext
 from microcred_hub.graphql.limits import (
     DEFAULT_FIRST,
     ErrorPolicy,
-    QueryLimits,
     QueryLimitsExtension,
     check_first,
 )

@@ -11,7 +11,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from microcred_hub.graphql.context import QueryContext
-from microcred_hub.store.base import SourceState, SourceStatus
+from microcred_hub.state import SourceState, SourceStatus
 
 if TYPE_CHECKING:
     from microcred_hub.record import QuarantinedRecord

@@ -18,7 +18,7 @@ from microcred_hub.record import (
     Status,
     Supervision,
 )
-from microcred_hub.store.base import SourceStatus
+from microcred_hub.state import SourceStatus
 
 # The canonical vocabularies are the GraphQL enums (same names, same values).
 strawberry.enum(CredentialType, description="What kind of credential a record describes.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from microcred_hub.normalise.countries import country_code
 from microcred_hub.normalise.dates import parse_date, parse_datetime
+from microcred_hub.normalise.documents import fetch_documents
 from microcred_hub.normalise.languages import language_code, language_codes
 from microcred_hub.normalise.levels import framework_level, stated_eqf
 from microcred_hub.normalise.text import (
@@ -29,6 +30,7 @@ __all__ = [
     "clean_title",
     "country_code",
     "display_title",
+    "fetch_documents",
     "fold",
     "framework_level",
     "lang_strings",

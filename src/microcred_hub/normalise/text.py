@@ -12,7 +12,7 @@ from microcred_hub.normalise.languages import language_code
 from microcred_hub.record import LangString
 
 if TYPE_CHECKING:
-    from microcred_hub.sdk import JSON
+    from microcred_hub.contract import JSON
 
 __all__ = ["as_list", "clean_text", "clean_title", "display_title", "fold", "lang_strings"]
 

@@ -11,10 +11,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from microcred_hub.errors import InvalidRecordError, RetryableFetchError
-from microcred_hub.fetch import FetchPolicy, HttpFetcher
-from microcred_hub.record import RecordDraft, completeness_of, content_hash
-from microcred_hub.sdk import (
+from microcred_hub.contract import (
     JSON,
     Connector,
     ConnectorInfo,
@@ -24,6 +21,9 @@ from microcred_hub.sdk import (
     RawRecord,
     Unchanged,
 )
+from microcred_hub.errors import InvalidRecordError, RetryableFetchError
+from microcred_hub.fetch import FetchPolicy, HttpFetcher
+from microcred_hub.record import RecordDraft, completeness_of, content_hash
 
 if TYPE_CHECKING:
     from microcred_hub.testing.server import ScenarioServer

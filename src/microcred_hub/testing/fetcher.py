@@ -6,9 +6,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from microcred_hub.connector_state import ConnectorState, state_key
 from microcred_hub.fetch import FetchPolicy, HttpFetcher
-from microcred_hub.sdk import JSON, Connector, FetchResponse, HarvestContext, RawRecord, Unchanged
+from microcred_hub.sdk import (
+    JSON,
+    Connector,
+    ConnectorState,
+    FetchResponse,
+    HarvestContext,
+    RawRecord,
+    Unchanged,
+)
 
 
 @dataclass
@@ -98,12 +105,12 @@ class TestFetcher:
 
     def state(self, source_key: str = "test") -> JSON:
         """The connector state kept for ``source_key`` (None when nothing was kept)."""
-        return ConnectorState.load(self.meta.get(state_key(source_key)), None).value
+        return ConnectorState.load(self.meta.get(ConnectorState.store_key(source_key)), None).value
 
     def forget(self, *, validators: bool = False, state: bool = False) -> None:
         """Drop what a fresh process or a new store would not have."""
         for key in list(self.meta):
-            is_state = key.startswith(state_key(""))
+            is_state = key.startswith(ConnectorState.store_key(""))
             if (is_state and state) or (not is_state and validators):
                 del self.meta[key]
 
@@ -122,7 +129,7 @@ class TestFetcher:
             out.partial = True
 
         name = connector.info.name
-        state = ConnectorState.load(self.meta.get(state_key(source_key)), name)
+        state = ConnectorState.load(self.meta.get(ConnectorState.store_key(source_key)), name)
         async with HttpFetcher(self.policy, validators=self) as inner:
             ctx = HarvestContext(
                 source_key=source_key,
@@ -138,6 +145,6 @@ class TestFetcher:
                 out.items.append(item)
             # kept only once fetch finished, as the hub keeps them only for a landed harvest
             if state.changed:
-                self.meta[state_key(source_key)] = state.dump(name)
+                self.meta[ConnectorState.store_key(source_key)] = state.dump(name)
             self.meta.update(inner.pending_validators)
         return out
