@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,9 +24,15 @@ from microcred_hub.sdk import (
     Unchanged,
     workload,
 )
-from microcred_hub.testing import ConformanceError, ConnectorConformance, run_all_checks
+from microcred_hub.testing import (
+    ConformanceError,
+    ConnectorConformance,
+    run_all_checks,
+    run_check,
+)
 
 SCENARIO = Path(__file__).parent / "scenario"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Options(ConnectorOptions, frozen=True):
@@ -167,3 +176,61 @@ async def test_metadata_check_runs_when_not_skipped(tmp_path: Path) -> None:
 class TestTheKitAsAConnectorAuthorUsesIt(ConnectorConformance):
     connector = GoodConnector
     scenario = SCENARIO
+
+
+class BlocksInFetch(GoodConnector):
+    async def fetch(self, ctx: HarvestContext) -> AsyncIterator[RawRecord | Unchanged]:
+        time.sleep(3)  # noqa: ASYNC251 - the blocking call the kit must survive
+        async for item in super().fetch(ctx):
+            yield item
+
+
+def test_a_connector_that_blocks_fails_its_check_within_the_time_limit() -> None:
+    started = time.monotonic()
+    with pytest.raises(ConformanceError) as err:
+        run_check(BlocksInFetch, SCENARIO, "record", time_limit=0.5)
+    assert time.monotonic() - started < 2.5  # the kit did not wait for the connector
+    assert err.value.check == "record"
+    assert "did not finish within 0.5 s" in str(err.value)
+    assert "ctx.fetcher" in str(err.value)
+
+
+def test_a_scenario_without_a_malformed_record_fails_the_quarantine_check(
+    tmp_path: Path,
+) -> None:
+    for name in ("scenario.toml", "empty.json"):
+        (tmp_path / name).write_bytes((SCENARIO / name).read_bytes())
+    valid = json.loads((SCENARIO / "list.json").read_text())[:2]
+    (tmp_path / "list.json").write_text(json.dumps(valid))
+    with pytest.raises(ConformanceError) as err:
+        run_check(GoodConnector, tmp_path, "quarantine")
+    assert "no fixture record was quarantined" in str(err.value)
+    assert run_check(GoodConnector, SCENARIO, "quarantine") is None
+
+
+def test_pytest_shows_one_test_per_check_with_each_failure_and_skip(tmp_path: Path) -> None:
+    module = tmp_path / "test_impure.py"
+    module.write_text(
+        "from tests.testing.test_kit import SCENARIO, Impure\n"
+        "from microcred_hub.testing import ConnectorConformance\n\n\n"
+        "class TestImpure(ConnectorConformance):\n"
+        "    connector = Impure\n"
+        "    scenario = SCENARIO\n"
+        "    skip = {'empty': 'this register is never empty'}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-rA", "-p", "no:cacheprovider", str(module)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    out = done.stdout + done.stderr
+    assert "FAILED" in out and "::test_pure" in out and "::test_stable" in out, out
+    assert "PASSED" in out and "::test_record" in out, out
+    assert "metadata: the kit's own test connectors are not installed" in out, out
+    assert "empty: this register is never empty" in out, out
+    # its title changes on every call: pure, stable and expected fail, each on its own
+    assert "3 failed, 5 passed, 2 skipped" in out, out

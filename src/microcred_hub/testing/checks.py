@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
@@ -12,18 +12,15 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from microcred_hub.contract import (
-    JSON,
     Connector,
     ConnectorInfo,
     ConnectorOptions,
-    FetchResponse,
-    HarvestContext,
     RawRecord,
     Unchanged,
 )
 from microcred_hub.errors import InvalidRecordError, RetryableFetchError
-from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.record import RecordDraft, completeness_of, content_hash
+from microcred_hub.testing.fetcher import TestFetcher
 
 if TYPE_CHECKING:
     from microcred_hub.testing.server import ScenarioServer
@@ -40,37 +37,6 @@ class ConformanceError(AssertionError):
     def __init__(self, check: str, message: str) -> None:
         self.check = check
         super().__init__(f"[{check}] {message}")
-
-
-class RecordingFetcher:
-    """The hub's real fetcher, noting every URL asked for (to compare with what the server saw)."""
-
-    def __init__(self, inner: HttpFetcher) -> None:
-        self.inner = inner
-        self.urls: list[str] = []
-
-    async def get(
-        self,
-        url: str,
-        *,
-        params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
-        headers: Mapping[str, str] | None = None,
-        accept: str = "application/json",
-        conditional: bool = False,
-    ) -> FetchResponse:
-        self.urls.append(url)
-        return await self.inner.get(
-            url, params=params, headers=headers, accept=accept, conditional=conditional
-        )
-
-    async def get_json(
-        self,
-        url: str,
-        *,
-        params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> JSON:
-        return (await self.get(url, params=params, headers=headers)).json()
 
 
 @dataclass
@@ -114,19 +80,16 @@ def check_metadata(cls: type[Connector]) -> None:
 
 async def harvest(connector: Connector, server: ScenarioServer, url: str) -> Harvested:
     """Run fetch through the hub's fetcher (allowed host: the test server only) and normalise."""
-    policy = FetchPolicy(allowed_hosts=(server.host,), retries=0, total_timeout=30)
     out = Harvested()
-    async with HttpFetcher(policy) as inner:
-        fetcher = RecordingFetcher(inner)
-        ctx = HarvestContext(source_key="kit", url=url, urls=(url,), fetcher=fetcher)
-        async for item in connector.fetch(ctx):
-            if isinstance(item, Unchanged):
-                out.unchanged.append(item)
-            elif isinstance(item, RawRecord):
-                out.raws.append(item)
-            else:
-                raise ConformanceError("fetch", f"fetch() yielded {type(item).__name__}")
-        out.requested = fetcher.urls
+    fetched = await TestFetcher(allowed_hosts=(server.host,)).run(connector, url, source_key="kit")
+    for item in fetched.items:
+        if isinstance(item, Unchanged):
+            out.unchanged.append(item)
+        elif isinstance(item, RawRecord):
+            out.raws.append(item)
+        else:
+            raise ConformanceError("fetch", f"fetch() yielded {type(item).__name__}")
+    out.requested = fetched.requested
     for raw in out.raws:
         try:
             out.drafts.append(connector.normalise(raw))
@@ -142,6 +105,20 @@ async def harvest(connector: Connector, server: ScenarioServer, url: str) -> Har
                 "that cannot be normalised",
             ) from exc
     return out
+
+
+def check_quarantine(result: Harvested) -> None:
+    """quarantine: a malformed fixture record is refused with InvalidRecordError and a reason.
+
+    (Any other exception from normalise already failed this check while harvesting.)
+    """
+    if not result.quarantined:
+        raise ConformanceError(
+            "quarantine",
+            f"no fixture record was quarantined ({len(result.drafts)} normalised): add a "
+            "malformed one to the scenario (e.g. an entry without an id or title, or not an "
+            "object) so the kit sees normalise raise InvalidRecordError with a reason",
+        )
 
 
 def check_fetch_only_through_fetcher(result: Harvested, server: ScenarioServer) -> None:
