@@ -56,6 +56,7 @@ SDK_NAMES = [
     "to_bool",
     "to_float",
     "to_int",
+    "wire_json",
     "workload",
 ]
 

@@ -246,3 +246,10 @@ class Document(msgspec.Struct, frozen=True, kw_only=True):
 
     url: str
     data: JSON
+
+
+def wire_json(draft: RecordDraft) -> JSONObject:
+    """A draft as JSON the way the hub writes records and expected files hold them: camelCase
+    keys, empty fields left out (what ``expected/*.toml`` compares against)."""
+    value: JSONObject = msgspec.json.decode(msgspec.json.encode(draft))
+    return value

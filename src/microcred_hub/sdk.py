@@ -22,6 +22,7 @@ from microcred_hub.contract import (
     JSONObject,
     RawRecord,
     Unchanged,
+    wire_json,
 )
 from microcred_hub.errors import (
     ConnectorContractError,
@@ -120,5 +121,6 @@ __all__ = [
     "to_bool",
     "to_float",
     "to_int",
+    "wire_json",
     "workload",
 ]

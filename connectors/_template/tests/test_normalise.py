@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 import microcred_hub_connectors._template as package
-from microcred_hub.sdk import JSON, InvalidRecordError, RawRecord
+from microcred_hub.sdk import JSON, InvalidRecordError, RawRecord, wire_json
 from microcred_hub_connectors._template import TemplateConnector, TemplateOptions
 from microcred_hub_connectors._template.connector import raw_record
 
@@ -35,8 +35,7 @@ def entry(local_id: str) -> RawRecord:
 
 def as_json(raw: RawRecord) -> dict[str, object]:
     draft = TemplateConnector(TemplateOptions()).normalise(raw)
-    decoded: dict[str, object] = msgspec.json.decode(msgspec.json.encode(draft))
-    return decoded
+    return wire_json(draft)
 
 
 @pytest.mark.parametrize("path", sorted(EXPECTED.glob("*.toml")), ids=lambda p: p.stem)

@@ -15,8 +15,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from microcred_hub.fetch import FetchPolicy, HttpFetcher
-from microcred_hub.sdk import HarvestContext, RawRecord, Unchanged
+from microcred_hub.sdk import RawRecord, Unchanged
+from microcred_hub.testing import TestFetcher
 from microcred_hub_connectors.ctdl import CtdlConnector
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -143,13 +143,8 @@ Harvest = Callable[..., Awaitable[tuple[list[RawRecord | Unchanged], list[str]]]
 async def _harvest(
     connector: CtdlConnector, url: str, *extra: str
 ) -> tuple[list[RawRecord | Unchanged], list[str]]:
-    pages: list[str] = []
-    async with HttpFetcher(FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0)) as fetcher:
-        ctx = HarvestContext(
-            source_key="ctdl", url=url, urls=(url, *extra), fetcher=fetcher, on_page=pages.append
-        )
-        out = [item async for item in connector.fetch(ctx)]
-    return out, pages
+    fetched = await TestFetcher().run(connector, url, *extra, source_key="ctdl")
+    return fetched.items, fetched.pages
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from microcred_hub.fetch import FetchPolicy, HttpFetcher
-from microcred_hub.sdk import HarvestContext, RawRecord, Unchanged
+from microcred_hub.sdk import RawRecord, Unchanged
+from microcred_hub.testing import TestFetcher
 from microcred_hub_connectors.edubadges import EdubadgesConnector, EdubadgesOptions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -96,20 +96,13 @@ def harvest() -> Harvest:
         options: EdubadgesOptions | None = None,
         *,
         pages: list[str] | None = None,
-        policy: FetchPolicy | None = None,
+        fetcher: TestFetcher | None = None,
     ) -> list[RawRecord | Unchanged]:
         connector = EdubadgesConnector(options or EdubadgesOptions())
-        policy = policy or FetchPolicy(
-            allowed_hosts=("127.0.0.1",), retries=1, backoff_initial=0.01, backoff_max=0.02
-        )
-        async with HttpFetcher(policy) as fetcher:
-            ctx = HarvestContext(
-                source_key="edubadges",
-                url=url,
-                urls=(url,),
-                fetcher=fetcher,
-                on_page=pages.append if pages is not None else None,
-            )
-            return [item async for item in connector.fetch(ctx)]
+        fetcher = fetcher or TestFetcher(retries=1)
+        fetched = await fetcher.run(connector, url, source_key="edubadges")
+        if pages is not None:
+            pages.extend(fetched.pages)
+        return fetched.items
 
     return run

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import microcred_hub
-from microcred_hub.fetch import FetchPolicy
 from microcred_hub.sdk import CredentialType, ParticipationForm, RawRecord, RecordDraft, Supervision
+from microcred_hub.testing import TestFetcher
 from microcred_hub_connectors.edubadges import EdubadgesConnector, EdubadgesOptions
 
-DEMO = Path(microcred_hub.__file__).resolve().parent / "demo" / "edubadges"
+DEMO = Path(__file__).resolve().parents[3] / "src" / "microcred_hub" / "demo" / "edubadges"
 OPTIONS = EdubadgesOptions(catalog_path="/catalog.json", detail_path="/badges/{entityId}.json")
 
 
 async def demo_records(harvest) -> list[RecordDraft]:
-    items = await harvest(DEMO.as_uri(), OPTIONS, policy=FetchPolicy(allow_files=True))
+    items = await harvest(DEMO.as_uri(), OPTIONS, fetcher=TestFetcher(allow_files=True))
     connector = EdubadgesConnector(OPTIONS)
     return [connector.normalise(item) for item in items if isinstance(item, RawRecord)]
 

@@ -11,15 +11,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.sdk import (
-    HarvestContext,
     InvalidRecordError,
     JSONObject,
     RawRecord,
     RecordDraft,
     Unchanged,
 )
+from microcred_hub.testing import TestFetcher
 from microcred_hub_connectors.elm import ElmConnector, envelopes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -106,12 +105,7 @@ async def source() -> AsyncIterator[Source]:
 
 async def _harvest(*urls: str, connector: ElmConnector | None = None) -> Harvested:
     elm = connector or ElmConnector()
-    fetched: list[RawRecord | Unchanged] = []
-    policy = FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0)
-    async with HttpFetcher(policy) as fetcher:
-        ctx = HarvestContext(source_key="elm", url=urls[0], urls=urls, fetcher=fetcher)
-        async for item in elm.fetch(ctx):
-            fetched.append(item)
+    fetched = (await TestFetcher().run(elm, urls[0], *urls[1:], source_key="elm")).items
     records: list[RecordDraft] = []
     quarantined: list[InvalidRecordError] = []
     for item in fetched:

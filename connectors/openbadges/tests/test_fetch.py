@@ -11,14 +11,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.sdk import (
     FatalFetchError,
-    HarvestContext,
     InvalidRecordError,
     RawRecord,
     Unchanged,
 )
+from microcred_hub.testing import TestFetcher
 from microcred_hub_connectors.openbadges import OpenBadgesConnector, OpenBadgesOptions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -77,10 +76,7 @@ async def register() -> AsyncIterator[Register]:
 async def harvest(
     url: str, options: OpenBadgesOptions | None = None
 ) -> list[RawRecord | Unchanged]:
-    policy = FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0)
-    async with HttpFetcher(policy) as fetcher:
-        ctx = HarvestContext(source_key="ob", url=url, urls=(url,), fetcher=fetcher)
-        return [item async for item in OpenBadgesConnector(options).fetch(ctx)]
+    return (await TestFetcher().run(OpenBadgesConnector(options), url, source_key="ob")).items
 
 
 def records(items: list[RawRecord | Unchanged]) -> list[RawRecord]:
@@ -125,10 +121,8 @@ async def test_ob2_issuer_given_as_a_url_is_read_once_and_names_the_awarding_bod
     register: Register,
 ) -> None:
     url = f"{register.base}/f/ob2_badgeclass.json"
-    policy = FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0)
-    async with HttpFetcher(policy) as fetcher:
-        ctx = HarvestContext(source_key="ob", url=url, urls=(url, url), fetcher=fetcher)
-        raws = records([item async for item in OpenBadgesConnector().fetch(ctx)])
+    fetched = await TestFetcher().run(OpenBadgesConnector(), url, url, source_key="ob")
+    raws = records(fetched.items)
     assert register.issuer_requests == 1  # two badge classes, one issuer: read once
     (body,) = OpenBadgesConnector().normalise(raws[0]).awarding_bodies
     assert body.name == "Universiteit Leiden - Faculteit Geesteswetenschappen"

@@ -11,8 +11,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from microcred_hub.fetch import FetchPolicy, HttpFetcher
-from microcred_hub.sdk import FatalFetchError, HarvestContext, RawRecord, Unchanged
+from microcred_hub.sdk import FatalFetchError, RawRecord, Unchanged
+from microcred_hub.testing import TestFetcher
 from microcred_hub_connectors.tabular import TabularConnector, TabularOptions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -46,10 +46,7 @@ async def base() -> AsyncIterator[str]:
 
 
 async def harvest(url: str, opts: TabularOptions) -> list[RawRecord]:
-    policy = FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0)
-    async with HttpFetcher(policy) as fetcher:
-        ctx = HarvestContext(source_key="tab", url=url, urls=(url,), fetcher=fetcher)
-        items = [item async for item in TabularConnector(opts).fetch(ctx)]
+    items = (await TestFetcher().run(TabularConnector(opts), url, source_key="tab")).items
     assert not any(isinstance(item, Unchanged) for item in items)
     return [item for item in items if isinstance(item, RawRecord)]
 

@@ -12,7 +12,7 @@ import pytest
 from example_register import ExampleConnector, ExampleOptions
 from example_register.connector import raw_record
 
-from microcred_hub.sdk import JSON, InvalidRecordError, RawRecord
+from microcred_hub.sdk import JSON, InvalidRecordError, RawRecord, wire_json
 
 FIXTURES = Path(example_register.__file__).parent / "fixtures"
 EXPECTED = sorted((FIXTURES / "conformance" / "expected").glob("*.toml"))
@@ -27,8 +27,7 @@ def courses() -> list[JSON]:
 
 def normalised(raw: RawRecord) -> dict[str, object]:
     draft = ExampleConnector(ExampleOptions()).normalise(raw)
-    decoded: dict[str, object] = msgspec.json.decode(msgspec.json.encode(draft))
-    return decoded
+    return wire_json(draft)
 
 
 @pytest.mark.parametrize("path", EXPECTED, ids=lambda p: p.stem)

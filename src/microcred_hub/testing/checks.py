@@ -17,6 +17,7 @@ from microcred_hub.contract import (
     ConnectorOptions,
     RawRecord,
     Unchanged,
+    wire_json,
 )
 from microcred_hub.errors import InvalidRecordError, RetryableFetchError
 from microcred_hub.record import RecordDraft, completeness_of, content_hash
@@ -195,7 +196,7 @@ def check_pure(connector: Connector, result: Harvested) -> None:
 
 def check_expected(result: Harvested, expected: Mapping[str, dict[str, object]]) -> None:
     """expected: records match the expected-output fixtures (the fields each fixture lists)."""
-    drafts = {d.local_id: msgspec.json.decode(msgspec.json.encode(d)) for d in result.drafts}
+    drafts = {d.local_id: wire_json(d) for d in result.drafts}
     for local_id, fields in expected.items():
         got = drafts.get(local_id)
         if got is None:
