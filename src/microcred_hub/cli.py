@@ -172,6 +172,22 @@ def cmd_connectors_list(args: argparse.Namespace) -> int:
     return 1 if broken else 0
 
 
+def cmd_connectors_new(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from microcred_hub.scaffold import new_connector
+
+    into = Path(args.into or f"microcred-hub-{args.name.replace('_', '-')}")
+    for path in new_connector(args.name, into):
+        print(f"wrote {path}")
+    print(
+        f"\nnext: cd {into} && pip install -e '.[test]' && pytest\n"
+        "then replace every TEMPLATE: mark (connector.py, README.md, fixtures/) with your "
+        "register's own shape; `microcred-hub connectors list` shows the connector once installed"
+    )
+    return 0
+
+
 def cmd_connectors_check(args: argparse.Namespace) -> int:
     from microcred_hub.check import check_sources
 
@@ -220,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = csub.add_parser("check", help="validate the config and reach every source once")
     check.add_argument("--config", help=config_help)
     check.set_defaults(func=cmd_connectors_check)
+    new = csub.add_parser(
+        "new", help="write a standalone connector package (code, fixtures, tests) to start from"
+    )
+    new.add_argument("name", help="the connector's entry-point name, e.g. myregister")
+    new.add_argument("--into", help="the new folder (default: ./microcred-hub-NAME)")
+    new.set_defaults(func=cmd_connectors_new)
 
     sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         func=cmd_export_schema
