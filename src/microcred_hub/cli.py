@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -22,9 +23,10 @@ EXIT_CONFIG = 2
 class TerminalProgress:
     """Per-source pages and records on stderr: redrawn in place on a tty, else a line a second."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, stream: TextIO = sys.stderr, *, columns: int | None = None) -> None:
         self.stream = stream
         self.tty = stream.isatty()
+        self.columns = columns
         self.pages: dict[str, int] = {}
         self.count: dict[str, int] = {}
         self._last = 0.0
@@ -48,6 +50,11 @@ class TerminalProgress:
         ]
         line = "harvesting — " + " | ".join(parts)
         if self.tty:
+            # One screen row at most: erasing the line before the summary clears only the row
+            # the cursor is on, so a wrapped line would leave its first rows behind.
+            width = self.columns or shutil.get_terminal_size().columns
+            if len(line) >= width:
+                line = line[: max(width - 2, 1)] + "…"
             self.stream.write("\r\x1b[2K" + line)
         else:
             self.stream.write(line + "\n")
