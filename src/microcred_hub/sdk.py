@@ -32,6 +32,7 @@ from microcred_hub.errors import (
     RetryableFetchError,
 )
 from microcred_hub.normalise import (
+    FrameworkTable,
     as_list,
     assessment_types,
     clean_text,
@@ -43,6 +44,7 @@ from microcred_hub.normalise import (
     lang_strings,
     language_code,
     language_codes,
+    load_framework_table,
     parse_date,
     parse_datetime,
     participation_forms,
@@ -85,6 +87,7 @@ __all__ = [
     "FetchResponse",
     "Fetcher",
     "FieldOfStudy",
+    "FrameworkTable",
     "HarvestContext",
     "InvalidRecordError",
     "JSONObject",
@@ -113,6 +116,7 @@ __all__ = [
     "lang_strings",
     "language_code",
     "language_codes",
+    "load_framework_table",
     "parse_date",
     "parse_datetime",
     "participation_forms",

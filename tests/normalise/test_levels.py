@@ -5,7 +5,11 @@ from pathlib import Path
 import pytest
 
 from microcred_hub.normalise import framework_level, stated_eqf
-from microcred_hub.normalise.levels import framework_tables, load_framework_tables
+from microcred_hub.normalise.levels import (
+    framework_tables,
+    load_framework_table,
+    load_framework_tables,
+)
 from microcred_hub.record import Level
 
 
@@ -122,3 +126,34 @@ def test_a_broken_framework_table_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text('name = "BAD"\n[eqf]\n"1" = 12\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.toml"):
         load_framework_tables(tmp_path)
+
+
+AQF = """
+# Australian Qualifications Framework: no official referencing to the EQF
+name = "AQF"
+country = "AU"
+eqf_referenced = false
+levels = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+"""
+
+
+def test_a_connectors_own_table_without_eqf_referencing_keeps_the_level_without_warning(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "aqf.toml").write_text(AQF, encoding="utf-8")
+    table = load_framework_table(tmp_path / "aqf.toml")
+    warnings: list[str] = []
+    assert framework_level("AQF", "Level 7", warnings, table=table) == Level(
+        eqf=None, framework="AQF", framework_level="7", derived=False
+    )
+    assert warnings == []
+    assert framework_level("AQF", 11, warnings, table=table) == Level(
+        framework="AQF", framework_level="11", derived=False
+    )
+    assert warnings == ['AQF has no level "11"; EQF level left empty']
+
+
+def test_a_table_without_eqf_referencing_that_maps_levels_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text(AQF + '\n[eqf]\n"7" = 6\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="eqf_referenced = false but"):
+        load_framework_table(tmp_path / "bad.toml")

@@ -10,7 +10,12 @@ from microcred_hub.normalise.countries import country_code
 from microcred_hub.normalise.dates import parse_date, parse_datetime
 from microcred_hub.normalise.documents import fetch_documents
 from microcred_hub.normalise.languages import language_code, language_codes
-from microcred_hub.normalise.levels import framework_level, stated_eqf
+from microcred_hub.normalise.levels import (
+    FrameworkTable,
+    framework_level,
+    load_framework_table,
+    stated_eqf,
+)
 from microcred_hub.normalise.text import (
     as_list,
     clean_text,
@@ -24,6 +29,7 @@ from microcred_hub.normalise.vocab import assessment_types, participation_forms,
 from microcred_hub.normalise.workload import workload
 
 __all__ = [
+    "FrameworkTable",
     "as_list",
     "assessment_types",
     "clean_text",
@@ -36,6 +42,7 @@ __all__ = [
     "lang_strings",
     "language_code",
     "language_codes",
+    "load_framework_table",
     "parse_date",
     "parse_datetime",
     "participation_forms",

@@ -3,6 +3,11 @@
 A framework table is a TOML file with ``name``, optional ``country`` and ``aliases``, an
 ``[eqf]`` table of framework level -> EQF level, and ``unlevelled``: levels that exist but have
 no agreed EQF equivalent (NZQCF 8). Adding a framework means adding a file, nothing else.
+
+A framework with no official referencing to the EQF (Australia's AQF, US audience levels) says
+``eqf_referenced = false`` and lists its ``levels``: its levels give ``eqf`` null with framework
+and level kept and no warning. A connector package may ship tables of its own and read them
+with ``load_framework_table``.
 """
 
 from __future__ import annotations
@@ -33,13 +38,25 @@ class FrameworkTable:
     eqf: dict[str, int]
     unlevelled: frozenset[str]
     country: str | None = None
+    referenced: bool = True  # False: no official EQF referencing exists for this framework
+    levels: frozenset[str] = frozenset()  # the framework's levels, when it lists them
 
 
 def _read_table(filename: str, data: dict[str, object]) -> FrameworkTable:
     name, eqf, unlevelled = data.get("name"), data.get("eqf", {}), data.get("unlevelled", [])
+    referenced, levels = data.get("eqf_referenced", True), data.get("levels", [])
     if not isinstance(name, str) or not isinstance(eqf, dict) or not isinstance(unlevelled, list):
         raise ValueError(
             f"framework table {filename}: needs name (text), [eqf] and unlevelled (list)"
+        )
+    if not isinstance(referenced, bool) or not isinstance(levels, list):
+        raise ValueError(
+            f"framework table {filename}: eqf_referenced must be true or false and levels a list"
+        )
+    if not referenced and eqf:
+        raise ValueError(
+            f"framework table {filename}: eqf_referenced = false but [eqf] maps levels; "
+            "drop one of them"
         )
     for level, target in eqf.items():
         if not isinstance(target, int) or isinstance(target, bool) or not 1 <= target <= 8:
@@ -50,7 +67,16 @@ def _read_table(filename: str, data: dict[str, object]) -> FrameworkTable:
         eqf={_canonical_level(k): v for k, v in eqf.items()},
         unlevelled=frozenset(_canonical_level(str(level)) for level in unlevelled),
         country=country if isinstance(country, str) else None,
+        referenced=referenced,
+        levels=frozenset(_canonical_level(str(level)) for level in levels),
     )
+
+
+def load_framework_table(path: Traversable) -> FrameworkTable:
+    """One framework table file, e.g. a connector package's own
+    (``importlib.resources.files(__package__) / "frameworks" / "aqf.toml"``), read and checked;
+    pass it to ``framework_level(..., table=...)``. A malformed table raises ValueError."""
+    return _read_table(path.name, tomllib.loads(path.read_text(encoding="utf-8")))
 
 
 def load_framework_tables(folder: Traversable) -> dict[str, FrameworkTable]:
@@ -90,13 +116,16 @@ def _level_text(value: JSON) -> str | None:
     return text or None
 
 
-def framework_level(framework: str, value: JSON, warnings: list[str]) -> Level | None:
+def framework_level(
+    framework: str, value: JSON, warnings: list[str], *, table: FrameworkTable | None = None
+) -> Level | None:
     """A level in a national framework ("NZQCF", "NFQ", ...) -> Level with eqf from its table.
 
     NZQCF 3 -> Level(eqf=4, framework="NZQCF", framework_level="3", derived=True);
     NZQCF 8 -> Level(eqf=None, framework="NZQCF", framework_level="8", derived=True) (no EQF
     equivalent, not missing data). A framework without a table, or a level outside it, keeps
-    framework/frameworkLevel with eqf None and a warning. None -> None.
+    framework/frameworkLevel with eqf None and a warning. ``table`` (e.g. one a connector
+    ships) is used instead of the hub's own. None -> None.
     """
     if value is None:
         return None
@@ -104,10 +133,15 @@ def framework_level(framework: str, value: JSON, warnings: list[str]) -> Level |
     if level is None:
         warnings.append(f"{framework} level {value!r} is not a level; left out")
         return None
-    table = framework_tables().get(spaced_key(framework))
+    table = table or framework_tables().get(spaced_key(framework))
     if table is None:
         warnings.append(f'no EQF table for framework "{framework}"; EQF level left empty')
         return Level(framework=framework.strip(), framework_level=level, derived=False)
+    if not table.referenced:
+        # nothing is wrong with the record: the framework has no EQF equivalent to give
+        if table.levels and level not in table.levels:
+            warnings.append(f'{table.name} has no level "{level}"; EQF level left empty')
+        return Level(framework=table.name, framework_level=level, derived=False)
     if level in table.eqf:
         return Level(
             eqf=table.eqf[level], framework=table.name, framework_level=level, derived=True
