@@ -117,7 +117,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from microcred_hub.app import create_app
-    from microcred_hub.hub import Hub
+    from microcred_hub.runtime import Hub
 
     config = _config(args)
     setup_logging(config.server.log_format)
@@ -144,16 +144,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def _harvest(config: HubConfig, keys: list[str]) -> list[HarvestSummary]:
-    from microcred_hub.hub import Hub
+    from microcred_hub.runtime import Hub
 
     hub = Hub(config)
     for key in keys:
         config.source(key)  # unknown key: ConfigError before anything runs
     progress = TerminalProgress()
-    hub.progress = progress
+    hub.scheduler.progress = progress
     await hub.start(schedule=False)
     try:
-        return await hub.harvest(keys or None)
+        return await hub.scheduler.harvest(keys or None)
     finally:
         progress.done()
         await hub.stop()

@@ -78,7 +78,7 @@ class Index:
     def __init__(self, records: Iterable[Microcredential] = ()) -> None:
         self.version = 0
         self._reset()
-        self.apply(records, ())
+        self.update(records, ())
         self.version = 0
 
     def _reset(self) -> None:
@@ -109,8 +109,12 @@ class Index:
 
     # -- updates ---------------------------------------------------------------------------
 
-    def apply(self, upserts: Iterable[Microcredential], deletes: Iterable[str]) -> None:
-        """Add or replace ``upserts`` and drop ``deletes`` (unknown ids are ignored)."""
+    def update(self, upserts: Iterable[Microcredential], deletes: Iterable[str]) -> None:
+        """Add or replace ``upserts`` and drop ``deletes`` (unknown ids are ignored).
+
+        Unlike ``Store.apply`` this neither diffs against a fingerprint nor notifies anyone:
+        the index only follows what the store already decided.
+        """
         changed = False
         for record_id in deletes:
             doc = self._doc_of.pop(record_id, None)
@@ -144,13 +148,13 @@ class Index:
             for doc in held
             if (record := self._records[doc]) is not None and record.id not in keep
         ]
-        self.apply(records, gone)
+        self.update(records, gone)
 
     def replace_all(self, records: Iterable[Microcredential]) -> None:
         """Start over with exactly these records."""
         version = self.version
         self._reset()
-        self.apply(records, ())
+        self.update(records, ())
         self.version = version + 1
 
     def _file(self, doc: int, record: Microcredential) -> None:
@@ -271,9 +275,6 @@ class Index:
             cursors=[ordering.cursor(spec, doc, scores) for doc in shown],
             has_next=len(docs) > first,
         )
-
-    def count(self, filter: RecordFilter | None = None, text: str | None = None) -> int:
-        return len(self._matching(filter, text)[0])
 
     def facets(
         self,
