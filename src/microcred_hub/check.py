@@ -28,6 +28,8 @@ async def _first_record(
     ctx = HarvestContext(source_key=key, url=url, urls=urls, fetcher=fetcher)
     async for item in connector.fetch(ctx):
         if isinstance(item, RawRecord):
+            if item.rejected is not None:
+                return f"reachable; first record would be quarantined: {item.rejected}"
             try:
                 draft = connector.normalise(item)
             except InvalidRecordError as exc:

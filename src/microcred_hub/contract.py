@@ -59,6 +59,29 @@ class RawRecord(msgspec.Struct, frozen=True, kw_only=True):
     data: JSONObject
     local_id: str | None = None  # when known before normalising: used in quarantine reports
     source_url: str | None = None  # the document/page it came from
+    #: why the connector already refuses this entry (see ``reject``): quarantined as it is,
+    #: never handed to ``normalise``
+    rejected: str | None = None
+
+
+def reject(
+    entry: JSON, reason: str, *, source_url: str | None = None, local_id: str | None = None
+) -> RawRecord:
+    """An entry ``fetch`` refuses (not an object, no id…), yielded so the hub quarantines it
+    with ``reason`` instead of losing it silently; ``normalise`` never sees it."""
+    data: JSONObject = entry if isinstance(entry, dict) else {"entry": entry}
+    return RawRecord(data=data, local_id=local_id, source_url=source_url, rejected=reason)
+
+
+def json_kind(value: JSON) -> str:
+    """ "object", "array", "string", "number", "boolean" or "null": for reasons such as
+    ``entry is a JSON string, not an object``."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    kinds = {dict: "object", list: "array", str: "string", type(None): "null"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 class Unchanged(msgspec.Struct, frozen=True, kw_only=True):

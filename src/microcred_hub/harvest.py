@@ -112,6 +112,9 @@ class _Run:
         self.partial = False
 
     def take(self, raw: RawRecord) -> None:
+        if raw.rejected is not None:
+            self._quarantine(raw, raw.rejected, raw.local_id)
+            return
         try:
             draft = self.connector.normalise(raw)
             if not isinstance(draft, RecordDraft):

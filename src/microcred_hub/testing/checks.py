@@ -92,6 +92,9 @@ async def harvest(connector: Connector, server: ScenarioServer, url: str) -> Har
             raise ConformanceError("fetch", f"fetch() yielded {type(item).__name__}")
     out.requested = fetched.requested
     for raw in out.raws:
+        if raw.rejected is not None:
+            out.quarantined.append((raw, raw.rejected))
+            continue
         try:
             out.drafts.append(connector.normalise(raw))
         except InvalidRecordError as exc:
@@ -183,6 +186,8 @@ def check_stable(first: Harvested, second: Harvested) -> None:
 def check_pure(connector: Connector, result: Harvested) -> None:
     """pure: normalise gives equal output twice and does not modify its input."""
     for raw in result.raws:
+        if raw.rejected is not None:
+            continue  # refused by fetch: normalise never sees it
         before = copy.deepcopy(raw.data)
         try:
             one, two = connector.normalise(raw), connector.normalise(raw)
