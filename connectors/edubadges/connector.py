@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, ClassVar, TypeAlias
 from urllib.parse import quote
 
@@ -16,6 +15,7 @@ from microcred_hub.sdk import (
     RecordDraft,
     RetryableFetchError,
     Unchanged,
+    bounded,
     to_bool,
 )
 
@@ -85,7 +85,15 @@ class EdubadgesConnector:
                 url=catalog_url,
             )
         fetched = failed = 0
-        async for result, ok in self._details(ctx, [r for r in rows if self._wanted(r)]):
+        wanted = [r for r in rows if self._wanted(r)]
+        # as each completes: one slow detail holds one slot, not a batch
+        details = bounded(
+            wanted,
+            lambda row: self._detail(ctx, row),
+            limit=self.options.concurrency,
+            ordered=False,
+        )
+        async for result, ok in details:
             fetched += ok
             failed += not ok
             yield result
@@ -113,31 +121,6 @@ class EdubadgesConnector:
                 row.get("isMicroCredentials")
             )
         return True
-
-    async def _details(
-        self, ctx: HarvestContext, rows: list[JSON]
-    ) -> AsyncIterator[tuple[_Result, bool]]:
-        """Details with at most ``concurrency`` in flight, yielded as each completes.
-
-        A bounded set of tasks rather than batches: one slow detail holds one slot, not a
-        whole batch, and at most ``concurrency`` answers are held in memory at any time.
-        """
-        pending: set[asyncio.Task[tuple[_Result, bool]]] = set()
-        try:
-            for row in rows:
-                if len(pending) >= self.options.concurrency:
-                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        yield task.result()
-                pending.add(asyncio.create_task(self._detail(ctx, row)))
-            while pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    yield task.result()
-        finally:
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
 
     async def _detail(self, ctx: HarvestContext, row: JSON) -> tuple[_Result, bool]:
         """One badge class; the bool is False when the register refused its detail for good."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from microcred_hub.sdk import (
+    EXTENSION_META,
     JSON,
     CredentialType,
     FieldOfStudy,
@@ -31,12 +32,15 @@ from microcred_hub.sdk import (
     clean_text,
     clean_title,
     country_code,
+    flag,
     language_code,
+    ob2_extension,
+    ob2_extension_value,
     parse_date,
     participation_forms,
     stated_eqf,
     supervision,
-    to_bool,
+    text_of,
     workload,
 )
 
@@ -47,7 +51,6 @@ if TYPE_CHECKING:
 CATALOG_KEY = "_catalog"
 DETAIL_ERROR_KEY = "_detail_error"
 
-_EXTENSION_META = frozenset({"@context", "type", "@type", "id", "@id"})
 #: alignments that state the level or workload rather than a skill
 _NOT_SKILLS = frozenset({"EQF", "ECTS", "NLQF", "STUDYLOAD"})
 
@@ -82,7 +85,7 @@ def normalise_badge(data: JSONObject, *, local_id: str | None = None) -> RecordD
         issuer_country=countries,
         awarding_bodies=bodies,
         learning_outcomes=_lang_text(
-            _extension_value(data, "LearningOutcomeExtension", "LearningOutcome"), lang
+            ob2_extension_value(data, "LearningOutcomeExtension", "LearningOutcome"), lang
         ),
         workload=_workload(data, warnings),
         level=_level(data, warnings),
@@ -112,14 +115,7 @@ def _obj(value: JSON) -> JSONObject:
 
 def _text(value: JSON) -> str | None:
     """A non-empty string; numbers as their text; the catalog's literal "null" is absent."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return str(int(value)) if float(value).is_integer() else str(value)
-    if isinstance(value, str):
-        stripped = value.strip()
-        return stripped if stripped and stripped.lower() != "null" else None
-    return None
+    return text_of(value, numbers=True)
 
 
 def _micro(data: JSONObject, camel: str) -> JSON:
@@ -129,43 +125,6 @@ def _micro(data: JSONObject, camel: str) -> JSON:
         snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in camel)
         value = data.get(snake)
     return value
-
-
-def _flag(value: JSON, warnings: list[str], what: str) -> bool | None:
-    try:
-        return to_bool(value)
-    except ValueError:
-        warnings.append(f"{what} {value!r} is not a boolean; ignored")
-        return None
-
-
-def _extension(doc: JSONObject, name: str) -> JSONObject | None:
-    """The extension object whose KEY ends in ``name`` (``extensions:ECTSExtension``...)."""
-    exact = doc.get("extensions:" + name)  # how edubadges writes it: skip the scan
-    if isinstance(exact, dict):
-        return exact
-    wanted = name.casefold()
-    size = len(wanted)
-    for key, value in doc.items():
-        # compare only the key's tail: cheaper than folding every key of every badge
-        tail_matches = len(key) >= size and key[-size:].casefold() == wanted
-        if (
-            isinstance(value, dict)
-            and tail_matches
-            and (len(key) == size or key[-size - 1] in ":/#")
-        ):
-            return value
-    return None
-
-
-def _extension_value(doc: JSONObject, name: str, inner: str) -> JSON:
-    """The extension's ``inner`` value, else its first value that is not JSON-LD bookkeeping."""
-    ext = _extension(doc, name)
-    if ext is None:
-        return None
-    if inner in ext:
-        return ext[inner]
-    return next((v for k, v in ext.items() if k not in _EXTENSION_META), None)
 
 
 def _lang_text(value: JSON, lang: str | None) -> tuple[LangString, ...]:
@@ -213,7 +172,7 @@ def _public_url(data: JSONObject) -> str | None:
 
 
 def _language(data: JSONObject, warnings: list[str]) -> str | None:
-    raw = _text(_extension_value(data, "LanguageExtension", "Language"))
+    raw = _text(ob2_extension_value(data, "LanguageExtension", "Language"))
     if raw is None:
         return None
     code = language_code(raw)
@@ -238,10 +197,10 @@ def _awarding_bodies(
     issuer = _obj(raw_issuer)
     country = _issuer_country(issuer, warnings)
     institution = _text(
-        _extension_value(issuer, "InstitutionNameExtension", "InstitutionName")
+        ob2_extension_value(issuer, "InstitutionNameExtension", "InstitutionName")
     ) or _catalog_name(catalog, "ins")
     institution_id = _text(
-        _extension_value(issuer, "InstitutionIdentifierExtension", "InstitutionIdentifier")
+        ob2_extension_value(issuer, "InstitutionIdentifierExtension", "InstitutionIdentifier")
     )
     unit = (
         _text(issuer.get("name"))
@@ -281,13 +240,13 @@ def _catalog_name(catalog: JSONObject, prefix: str) -> str | None:
 
 
 def _issuer_country(issuer: JSONObject, warnings: list[str]) -> str | None:
-    ext = _extension(issuer, "InstitutionCountryExtension")
+    ext = ob2_extension(issuer, "InstitutionCountryExtension")
     # the inner key has been spelt differently over time: take the first string it carries
     raw = next(
         (
             _text(v)
             for k, v in (ext or {}).items()
-            if k not in _EXTENSION_META and isinstance(v, str) and _text(v)
+            if k not in EXTENSION_META and isinstance(v, str) and _text(v)
         ),
         None,
     )
@@ -295,10 +254,10 @@ def _issuer_country(issuer: JSONObject, warnings: list[str]) -> str | None:
 
 
 def _workload(data: JSONObject, warnings: list[str]) -> Workload | None:
-    ects = _extension_value(data, "ECTSExtension", "ECTS")
+    ects = ob2_extension_value(data, "ECTSExtension", "ECTS")
     if ects is None:
         ects = _alignment_code(data, "ECTS")
-    hours = _extension_value(data, "StudyLoadExtension", "StudyLoad")
+    hours = ob2_extension_value(data, "StudyLoadExtension", "StudyLoad")
     try:
         return workload(warnings, ects=ects, hours=hours)
     except ValueError:
@@ -307,7 +266,7 @@ def _workload(data: JSONObject, warnings: list[str]) -> Workload | None:
 
 
 def _level(data: JSONObject, warnings: list[str]) -> Level | None:
-    eqf = _extension_value(data, "EQFExtension", "EQF")
+    eqf = ob2_extension_value(data, "EQFExtension", "EQF")
     if eqf is None:
         eqf = _alignment_code(data, "EQF")
     try:
@@ -341,7 +300,7 @@ def _supervision(data: JSONObject, warnings: list[str]) -> Supervision | None:
 
 
 def _stackability(data: JSONObject, warnings: list[str]) -> Stackability | None:
-    stackable = _flag(_micro(data, "stackable"), warnings, "stackable")
+    stackable = flag(_micro(data, "stackable"), "stackable", warnings)
     if stackable is None:
         return None
     return Stackability.STACKABLE if stackable else Stackability.STANDALONE
@@ -349,7 +308,7 @@ def _stackability(data: JSONObject, warnings: list[str]) -> Stackability | None:
 
 def _fields_of_study(data: JSONObject, warnings: list[str]) -> tuple[FieldOfStudy, ...]:
     """EducationProgramIdentifier: ISAT (CROHO/CREBO) programme codes, as given."""
-    value = _extension_value(
+    value = ob2_extension_value(
         data, "EducationProgramIdentifierExtension", "EducationProgramIdentifier"
     )
     fields: list[FieldOfStudy] = []
@@ -382,7 +341,7 @@ def _skills(data: JSONObject) -> tuple[Skill, ...]:
 def _status(data: JSONObject, catalog: JSONObject) -> Status:
     archived = data.get("archived", catalog.get("archived"))
     ignored: list[str] = []
-    if _flag(archived, ignored, "archived"):
+    if flag(archived, "archived", ignored):
         return Status.WITHDRAWN
     # a badge class the catalog lists and that is not archived is open for awarding
     return Status.ACTIVE if catalog else Status.UNKNOWN

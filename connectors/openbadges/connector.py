@@ -13,9 +13,10 @@ from microcred_hub.sdk import (
     RecordDraft,
     Unchanged,
     fetch_documents,
+    reject,
 )
 
-from .documents import NOT_AN_OBJECT, local_id
+from .documents import local_id
 from .mapping import normalise_document
 
 if TYPE_CHECKING:
@@ -56,8 +57,10 @@ class OpenBadgesConnector:
                 yield item
                 continue
             if not isinstance(item.data, dict):
-                # normalise quarantines it; a listing's other documents still land
-                yield RawRecord(data={NOT_AN_OBJECT: item.data}, source_url=item.url)
+                # quarantined with its reason; a listing's other documents still land
+                kind = type(item.data).__name__
+                reason = f"listed document is a JSON {kind}, not an object"
+                yield reject(item.data, reason, source_url=item.url)
                 continue
             data = item.data
             if self.options.fetch_issuers:

@@ -14,9 +14,6 @@ import msgspec
 
 from microcred_hub.sdk import JSON, JSONObject, as_list
 
-#: RawRecord.data key wrapping a listed document that is not a JSON object (quarantined later)
-NOT_AN_OBJECT = "@notAnObject"
-
 
 class Located(msgspec.Struct, frozen=True, kw_only=True):
     """The record node of a document, its Open Badges version and the document around it."""

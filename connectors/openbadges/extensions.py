@@ -2,7 +2,8 @@
 
 - Open Badges 2 extensions are objects under keys ``extensions:<Name>Extension`` (edubadges:
   ECTS, EQF, StudyLoad, Language, LearningOutcome, EducationProgramIdentifier,
-  InstitutionCountry). Matched on the key name, never the ``@context`` URL, whose host varies.
+  InstitutionCountry), read by the SDK's ``ob2_extension_value`` (by key name, never the
+  ``@context`` URL, whose host varies).
 - Open Badges 3 educredentials terms are plain Achievement keys (contexts/educredential.json):
   ``ECTS``, ``SBU``, ``timeInvestment``, ``participationType``, ``assessmentType``,
   ``supervisionType``, ``identityChecked``, ``educationProgramIdentifier``.
@@ -14,9 +15,8 @@ from __future__ import annotations
 
 import re
 
-from microcred_hub.sdk import JSON, JSONObject, as_list, clean_text, clean_title
+from microcred_hub.sdk import JSON, JSONObject, as_list, clean_title, text_of
 
-_EXTENSION_META = frozenset({"@context", "type", "@type", "id", "@id"})
 _EQF_URI = re.compile(r"https?://data\.europa\.eu/snb/eqf/(\d+)/?")
 _TRAILING_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)\s*$")
 
@@ -30,32 +30,6 @@ _KIND_NAMES: dict[str, str] = {
     "qualityassurance": "qa",
     "quality assurance": "qa",
 }
-
-
-def text(value: JSON) -> str | None:
-    """A trimmed string, or None for blanks and non-strings ("null" counts as blank)."""
-    if not isinstance(value, str):
-        return None
-    cleaned = clean_text(value)
-    return cleaned if cleaned and cleaned.lower() != "null" else None
-
-
-def extension(node: JSONObject, name: str) -> JSONObject | None:
-    """The extension object whose key ends in ``name`` (``extensions:ECTSExtension`` …)."""
-    for key, value in node.items():
-        if key.rsplit(":", 1)[-1] == name and isinstance(value, dict):
-            return value
-    return None
-
-
-def extension_value(node: JSONObject, name: str, inner: str) -> JSON:
-    """The extension's ``inner`` value, else its only value that is not JSON-LD bookkeeping."""
-    ext = extension(node, name)
-    if ext is None:
-        return None
-    if inner in ext:
-        return ext[inner]
-    return next((v for k, v in ext.items() if k not in _EXTENSION_META), None)
 
 
 def alignments(node: JSONObject) -> list[JSONObject]:
@@ -89,7 +63,7 @@ def alignment_value(alignment: JSONObject) -> JSON:
     url = alignment.get("targetUrl")
     if isinstance(url, str) and (match := _EQF_URI.fullmatch(url.strip())):
         return match.group(1)
-    name = text(alignment.get("targetName"))
+    name = text_of(alignment.get("targetName"))
     if name and (found := _TRAILING_NUMBER.search(name)):
         return found.group(1)
     return name
@@ -101,10 +75,10 @@ def first_of_kind(node: JSONObject, kind: str) -> JSONObject | None:
 
 def skill_framework(alignment: JSONObject) -> str | None:
     """targetFramework as given, else the framework its URI belongs to (ESCO, O*NET)."""
-    framework = text(alignment.get("targetFramework"))
+    framework = text_of(alignment.get("targetFramework"))
     if framework:
         return clean_title(framework)
-    url = text(alignment.get("targetUrl")) or ""
+    url = text_of(alignment.get("targetUrl")) or ""
     if "data.europa.eu/esco/" in url:
         return "ESCO"
     if "onetonline.org" in url or "onetcenter.org" in url:

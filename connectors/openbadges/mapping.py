@@ -25,25 +25,25 @@ from microcred_hub.sdk import (
     clean_title,
     country_code,
     display_title,
+    flag,
     framework_level,
     lang_strings,
     language_codes,
+    ob2_extension_value,
     participation_forms,
     stated_eqf,
     supervision,
-    to_bool,
+    text_of,
     workload,
 )
 
-from .documents import NOT_AN_OBJECT, Located, locate
+from .documents import Located, locate
 from .extensions import (
     alignment_kind,
     alignment_value,
     alignments,
-    extension_value,
     first_of_kind,
     skill_framework,
-    text,
 )
 
 # OB3 AchievementType vocabulary -> canonical; "Achievement" is the vocabulary's generic value.
@@ -68,14 +68,11 @@ _SUPERVISION_TYPES: dict[str, tuple[bool, bool | None]] = {
 
 def normalise_document(raw: RawRecord) -> RecordDraft:
     """The pure mapping behind ``OpenBadgesConnector.normalise``."""
-    if NOT_AN_OBJECT in raw.data:
-        kind = type(raw.data[NOT_AN_OBJECT]).__name__
-        raise InvalidRecordError(f"listed document is a JSON {kind}, not an object")
     found = locate(raw.data)
     if isinstance(found, str):
         raise InvalidRecordError(found, local_id=raw.local_id)
     node = found.node
-    local_id = text(node.get("id"))
+    local_id = text_of(node.get("id"))
     if local_id is None:
         raise InvalidRecordError("badge class / achievement has no id; it cannot be tracked")
     warnings: list[str] = []
@@ -97,7 +94,8 @@ def normalise_document(raw: RawRecord) -> RecordDraft:
         issuer_country=tuple(dict.fromkeys(b.country for b in bodies if b.country)),
         awarding_bodies=bodies,
         learning_outcomes=lang_strings(
-            extension_value(node, "LearningOutcomeExtension", "LearningOutcome"), default_lang=lang
+            ob2_extension_value(node, "LearningOutcomeExtension", "LearningOutcome"),
+            default_lang=lang,
         ),
         workload=_workload(node, warnings),
         level=_level(node, warnings),
@@ -119,14 +117,14 @@ def normalise_document(raw: RawRecord) -> RecordDraft:
 def _credential_type(found: Located, warnings: list[str]) -> CredentialType:
     node = found.node
     # edubadges' own marker wins: only its micro_credential badge classes are micro-credentials
-    edubadges_type = text(node.get("typeBadgeClass"))
+    edubadges_type = text_of(node.get("typeBadgeClass"))
     if edubadges_type is not None:
         if edubadges_type.lower() == "micro_credential":
             return CredentialType.MICRO_CREDENTIAL
         return CredentialType.BADGE
     if found.version == 2:
         return CredentialType.BADGE
-    stated = text(node.get("achievementType"))
+    stated = text_of(node.get("achievementType"))
     if stated is None:
         return CredentialType.BADGE
     mapped = _ACHIEVEMENT_TYPES.get(stated.removeprefix("ext:").lower())
@@ -139,7 +137,7 @@ def _credential_type(found: Located, warnings: list[str]) -> CredentialType:
 def _url(node: JSONObject) -> str | None:
     criteria = node.get("criteria")
     for candidate in (criteria.get("id") if isinstance(criteria, dict) else None, node.get("id")):
-        value = text(candidate)
+        value = text_of(candidate)
         if value and value.startswith(("https://", "http://")):
             return value
     return None
@@ -148,10 +146,10 @@ def _url(node: JSONObject) -> str | None:
 def _languages(node: JSONObject, warnings: list[str]) -> tuple[str, ...]:
     stated = [
         *as_list(node.get("inLanguage")),
-        *as_list(extension_value(node, "LanguageExtension", "Language")),
+        *as_list(ob2_extension_value(node, "LanguageExtension", "Language")),
         node.get("@language"),
     ]
-    return language_codes((text(item) for item in stated), warnings)
+    return language_codes((text_of(item) for item in stated), warnings)
 
 
 def _profile(found: Located) -> JSON:
@@ -174,11 +172,11 @@ def _awarding_bodies(found: Located, warnings: list[str]) -> tuple[Organisation,
     if not names:
         warnings.append("issuer profile has no name; awarding body left out")
         return ()
-    url = text(profile.get("url"))
+    url = text_of(profile.get("url"))
     return (
         Organisation(
             name=display_title(names),
-            id=text(profile.get("id")),
+            id=text_of(profile.get("id")),
             url=url,
             country=_country(profile, warnings),
         ),
@@ -189,9 +187,9 @@ def _country(profile: JSONObject, warnings: list[str]) -> str | None:
     address = profile.get("address")
     address = address if isinstance(address, dict) else {}
     candidates = [
-        text(address.get("addressCountryCode")),
-        text(address.get("addressCountry")),
-        text(extension_value(profile, "InstitutionCountryExtension", "InstitutionCountry")),
+        text_of(address.get("addressCountryCode")),
+        text_of(address.get("addressCountry")),
+        text_of(ob2_extension_value(profile, "InstitutionCountryExtension", "InstitutionCountry")),
     ]
     first_failure: list[str] = []
     for candidate in candidates:
@@ -211,14 +209,14 @@ def _country(profile: JSONObject, warnings: list[str]) -> str | None:
 def _workload(node: JSONObject, warnings: list[str]) -> Workload | None:
     ects: JSON = node.get("ECTS")
     if ects is None:
-        ects = extension_value(node, "ECTSExtension", "ECTS")
+        ects = ob2_extension_value(node, "ECTSExtension", "ECTS")
     if ects is None and (aligned := first_of_kind(node, "ects")) is not None:
         ects = alignment_value(aligned)
     hours, hours_unit = node.get("SBU"), "SBU"
     if hours is None:
         hours, hours_unit = node.get("timeInvestment"), "hours"
     if hours is None:
-        hours = extension_value(node, "StudyLoadExtension", "StudyLoad")
+        hours = ob2_extension_value(node, "StudyLoadExtension", "StudyLoad")
     credits = node.get("creditsAvailable")
     try:
         return workload(warnings, ects=ects, hours=hours, credits=credits, hours_unit=hours_unit)
@@ -231,7 +229,7 @@ def _workload(node: JSONObject, warnings: list[str]) -> Workload | None:
 
 
 def _level(node: JSONObject, warnings: list[str]) -> Level | None:
-    eqf: JSON = extension_value(node, "EQFExtension", "EQF")
+    eqf: JSON = ob2_extension_value(node, "EQFExtension", "EQF")
     if eqf is None and (aligned := first_of_kind(node, "eqf")) is not None:
         eqf = alignment_value(aligned)
     if eqf is not None:
@@ -245,15 +243,15 @@ def _level(node: JSONObject, warnings: list[str]) -> Level | None:
 def _quality_assurance(node: JSONObject) -> QualityAssurance | None:
     aligned = first_of_kind(node, "qa")
     if aligned is not None:
-        name = text(aligned.get("targetName"))
+        name = text_of(aligned.get("targetName"))
         return QualityAssurance(
             name=clean_title(name) if name else None,
-            url=text(aligned.get("targetUrl")),
-            description=text(aligned.get("targetDescription")),
+            url=text_of(aligned.get("targetUrl")),
+            description=text_of(aligned.get("targetDescription")),
         )
     # edubadges detail documents carry it as top-level fields
-    name, url = text(node.get("qualityAssuranceName")), text(node.get("qualityAssuranceUrl"))
-    description = text(node.get("qualityAssuranceDescription"))
+    name, url = text_of(node.get("qualityAssuranceName")), text_of(node.get("qualityAssuranceUrl"))
+    description = text_of(node.get("qualityAssuranceDescription"))
     if name is None and url is None and description is None:
         return None
     return QualityAssurance(name=name, url=url, description=description)
@@ -273,20 +271,12 @@ def _assessment(
     return assessment_types(value, warnings) if value is not None else ((), ())
 
 
-def _flag(value: JSON, what: str, warnings: list[str]) -> bool | None:
-    try:
-        return to_bool(value)
-    except ValueError:
-        warnings.append(f"{what} {value!r} is not a boolean; ignored")
-        return None
-
-
 def _supervision(node: JSONObject, warnings: list[str]) -> Supervision | None:
-    supervised = _flag(node.get("assessmentSupervised"), "assessmentSupervised", warnings)
-    verified = _flag(
+    supervised = flag(node.get("assessmentSupervised"), "assessmentSupervised", warnings)
+    verified = flag(
         node.get("identityChecked", node.get("assessmentIdVerified")), "identityChecked", warnings
     )
-    stated = text(node.get("supervisionType"))
+    stated = text_of(node.get("supervisionType"))
     if stated is not None:
         pair = _SUPERVISION_TYPES.get(stated.lower())
         if pair is None:
@@ -300,7 +290,7 @@ def _supervision(node: JSONObject, warnings: list[str]) -> Supervision | None:
 
 
 def _stackability(node: JSONObject, warnings: list[str]) -> Stackability | None:
-    stackable = _flag(node.get("stackable"), "stackable", warnings)
+    stackable = flag(node.get("stackable"), "stackable", warnings)
     if stackable is None:
         return None
     return Stackability.STACKABLE if stackable else Stackability.STANDALONE
@@ -310,12 +300,12 @@ def _fields_of_study(node: JSONObject, warnings: list[str]) -> tuple[FieldOfStud
     """Dutch education programme identifiers (ISAT: CROHO/CREBO codes), as given."""
     value = node.get("educationProgramIdentifier")
     if value is None:
-        value = extension_value(
+        value = ob2_extension_value(
             node, "EducationProgramIdentifierExtension", "EducationProgramIdentifier"
         )
     fields: list[FieldOfStudy] = []
     for item in as_list(value):
-        code = str(item) if isinstance(item, int) and not isinstance(item, bool) else text(item)
+        code = str(item) if isinstance(item, int) and not isinstance(item, bool) else text_of(item)
         if code is None:
             warnings.append(f"educationProgramIdentifier {item!r} is not a code; ignored")
         elif all(f.code != code for f in fields):
@@ -328,12 +318,12 @@ def _skills(node: JSONObject) -> tuple[Skill, ...]:
     for aligned in alignments(node):
         if alignment_kind(aligned) != "skill":
             continue
-        label = text(aligned.get("targetName")) or text(aligned.get("targetCode"))
+        label = text_of(aligned.get("targetName")) or text_of(aligned.get("targetCode"))
         if label is None:
             continue
         skill = Skill(
             label=clean_title(label),
-            uri=text(aligned.get("targetUrl")),
+            uri=text_of(aligned.get("targetUrl")),
             framework=skill_framework(aligned),
         )
         if skill not in skills:
