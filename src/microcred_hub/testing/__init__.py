@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from microcred_hub.testing.checks import ConformanceError
 from microcred_hub.testing.fetcher import Fetched, TestFetcher
-from microcred_hub.testing.kit import CHECKS, ConnectorConformance, run_all_checks, run_check
+from microcred_hub.testing.kit import CHECKS, ConnectorConformance, build, run_all_checks, run_check
 from microcred_hub.testing.server import Scenario, ScenarioServer
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "Scenario",
     "ScenarioServer",
     "TestFetcher",
+    "build",
     "run_all_checks",
     "run_check",
 ]
