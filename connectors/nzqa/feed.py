@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from microcred_hub.sdk import JSON, FatalFetchError, HarvestContext, RawRecord
+from microcred_hub.sdk import JSON, FatalFetchError, HarvestContext, PageGuard, RawRecord, reject
 
 from .dedupe import Page, entries_of, kept_positions, reference_of
-from .mapping import INVALID_KEY
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -127,22 +126,9 @@ async def read_feed(
 ) -> list[Page]:
     """Every page from ``first_url`` along its ``next`` links, 304 pages included as unchanged."""
     pages: list[Page] = []
-    seen: set[str] = set()
+    guard = PageGuard(max_pages)
     url: str | None = first_url
-    while url is not None:
-        if url in seen:
-            raise FatalFetchError(
-                f"{url}: the feed's next link leads back to a page already read (a loop); "
-                "the register must fix its paging",
-                url=url,
-            )
-        if len(pages) >= max_pages:
-            raise FatalFetchError(
-                f"{url}: the feed has more than {max_pages} pages; raise max_pages for this "
-                "source if the register is really that large",
-                url=url,
-            )
-        seen.add(url)
+    while url is not None and guard.admit(url):
         page = await read_page(ctx, url, memory, conditional=True)
         pages.append(page)
         url = page.next_url
@@ -175,7 +161,7 @@ async def read_page(
                 status=304,
             )
     items, next_url = _parse_page(url, response.json())
-    records = tuple(_raw(item, url) for item in items)
+    records = tuple(raw_record(item, url) for item in items)
     page = Page(url=url, next_url=next_url, records=records, entries=entries_of(records))
     memory.pages[url] = _Remembered(response.headers.get("etag"), next_url, page.entries)
     return page
@@ -196,8 +182,10 @@ def _parse_page(url: str, body: JSON) -> tuple[list[JSON], str | None]:
     return items, urljoin(url, link.strip()) if link and link.strip() else None
 
 
-def _raw(item: JSON, url: str) -> RawRecord:
+def raw_record(item: JSON, url: str) -> RawRecord:
+    """One feed item; one that is not an object is refused here and quarantined with why."""
     if not isinstance(item, dict):
-        # RawRecord.data is an object; wrapping lets normalise quarantine it with a reason.
-        return RawRecord(data={INVALID_KEY: item}, source_url=url)
+        kind = type(item).__name__
+        reason = f"feed item is a JSON {kind}, not an object; the register must publish objects"
+        return reject(item, reason, source_url=url)
     return RawRecord(data=item, local_id=reference_of(item), source_url=url)

@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 
 #: key a CSV row carries so normalise reads its dates day-first and its NZSCED as damaged
 CSV_MARKER = "_format"
-#: key of a feed item that was not a JSON object, wrapped so it can reach quarantine
-INVALID_KEY = "_invalid"
 #: CSV only: the export merges the purpose and outcome statements into one cell
 COMBINED_STATEMENT = "purposeAndOutcomeStatement"
 
@@ -56,11 +54,6 @@ CUAP_QA = QualityAssurance(name="CUAP programme approval", body="Universities Ne
 
 def normalise_record(data: JSONObject, *, timezone: str) -> RecordDraft:
     """One raw feed record -> RecordDraft; InvalidRecordError when it cannot be a record."""
-    if INVALID_KEY in data and len(data) == 1:
-        kind = type(data[INVALID_KEY]).__name__
-        raise InvalidRecordError(
-            f"feed item is a JSON {kind}, not an object; the register must publish objects"
-        )
     local_id = _reference(data)
     title = _title_or_quarantine(data, local_id)
     is_csv = data.get(CSV_MARKER) == "csv"

@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from microcred_hub.sdk import FatalFetchError, InvalidRecordError, RawRecord, Unchanged
+from microcred_hub.sdk import FatalFetchError, RawRecord, Unchanged
 from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
 
 DEMO = Path(__file__).resolve().parents[3] / "src" / "microcred_hub" / "demo" / "nzqa-feed.json"
@@ -154,7 +154,7 @@ async def test_next_link_back_to_a_read_page_is_a_fatal_loop(register, harvest) 
 
 
 async def test_page_cap_stops_an_endless_feed(register, harvest) -> None:
-    with pytest.raises(FatalFetchError, match="more than 2 pages"):
+    with pytest.raises(FatalFetchError, match="more than max_pages=2 pages"):
         await harvest(NzqaConnector(NzqaOptions(max_pages=2)), feed_url(register))
 
 
@@ -168,14 +168,14 @@ async def test_page_that_is_not_a_feed_object_is_fatal_naming_the_url(
     assert str(caught.value).startswith(feed_url(register) + "?page=1")
 
 
-async def test_non_object_item_reaches_normalise_and_is_quarantined(register, harvest) -> None:
+async def test_non_object_item_is_refused_with_its_reason_not_dropped(register, harvest) -> None:
     page = {"page": 1, "next": None, "items": ["MC9999", register.page_json(1)["items"][0]]}
     register.set_page(1, page)
     connector = NzqaConnector(NzqaOptions())
     items, _ = await harvest(connector, feed_url(register))
     assert len(items) == 2
-    with pytest.raises(InvalidRecordError, match="JSON str"):
-        connector.normalise(records(items)[0])
+    refused = records(items)[0]
+    assert refused.rejected is not None and "feed item is a JSON str" in refused.rejected
     assert connector.normalise(records(items)[1]).local_id == "MC5203"
 
 

@@ -21,6 +21,7 @@ from microcred_hub.sdk import (
     Status,
 )
 from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
+from microcred_hub_connectors.nzqa.feed import raw_record
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -206,9 +207,9 @@ def test_record_without_a_text_reference_is_quarantined(reference: object) -> No
         record("MC5203", reference=reference)
 
 
-def test_non_object_item_is_quarantined_with_its_type() -> None:
-    with pytest.raises(InvalidRecordError, match="JSON list"):
-        CONNECTOR.normalise(RawRecord(data={"_invalid": ["MC1", "x"]}))
+def test_non_object_item_is_refused_with_its_type() -> None:
+    raw = raw_record(["MC1", "x"], "http://register.invalid/microcredentials")
+    assert raw.rejected is not None and "feed item is a JSON list" in raw.rejected
 
 
 def test_fixed_values_of_every_nzqa_like_listing() -> None:
