@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import re
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urljoin, urlsplit
 
@@ -13,12 +11,14 @@ from microcred_hub.sdk import (
     JSON,
     ConnectorInfo,
     ConnectorOptions,
-    FatalFetchError,
     FetchResponse,
     JSONObject,
+    PageGuard,
     RawRecord,
     RecordDraft,
     Unchanged,
+    bounded,
+    next_anywhere,
 )
 
 from .mapping import normalise_resource
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from microcred_hub.sdk import HarvestContext
-
-# <https://…/envelopes?page=2&per_page=100>; rel="next"  (several links comma-separated)
-_LINK = re.compile(r'<([^>]*)>\s*;[^,]*?\brel\s*=\s*"?([^",;]+)"?')
 
 
 class CtdlOptions(ConnectorOptions, frozen=True, kw_only=True):
@@ -58,16 +55,6 @@ class _Document(msgspec.Struct, frozen=True, kw_only=True):
     url: str
     related: list[JSONObject] = msgspec.field(default_factory=list)  # query answers' extra nodes
     envelope: JSONObject | None = None
-
-
-def next_link(response: FetchResponse) -> str | None:
-    """The ``rel="next"`` target of the ``Link`` header, absolute; None when there is none."""
-    header = response.headers.get("link", "")
-    for match in _LINK.finditer(header):
-        target, rels = str(match.group(1)), str(match.group(2))
-        if "next" in rels.lower().split():
-            return urljoin(response.url, target.strip())
-    return None
 
 
 def _is_envelope_page(body: JSON) -> bool:
@@ -180,36 +167,26 @@ class CtdlConnector:
         self, ctx: HarvestContext, response: FetchResponse, body: JSON
     ) -> AsyncIterator[tuple[FetchResponse, JSON]]:
         """Follow ``rel="next"`` (or a query answer's ``next``) until a page has none."""
-        seen = {response.url}
-        pages = 1
+        # a loop back to a page already read ends the listing, as a page without a link does
+        guard = PageGuard(self.options.max_pages, loops="stop")
+        guard.admit(response.url)
         while True:
             yield response, body
             if not _has_entries(body):
                 return  # an empty page ends the listing whatever its links say
-            target = next_link(response) or _body_next(body, response.url)
-            if target is None or target in seen:
-                return  # no next page, or a loop back to a page already read
-            pages += 1
-            if pages > self.options.max_pages:
-                raise FatalFetchError(
-                    f"{target}: more than max_pages={self.options.max_pages} pages; raise "
-                    "max_pages for this source if the register is really that large",
-                    url=target,
-                )
-            seen.add(target)
+            target = next_anywhere(response, body)
+            if target is None or not guard.admit(target):
+                return
             response = await ctx.fetcher.get(target)
             ctx.page(response.url)
-            seen.add(response.url)
             body = response.json()
 
     async def _listed(
         self, ctx: HarvestContext, urls: list[str]
     ) -> AsyncIterator[list[_Document] | Unchanged]:
-        step = self.options.concurrency
-        for start in range(0, len(urls), step):
-            batch = urls[start : start + step]
-            for answer in await asyncio.gather(*(_listed_document(ctx, u) for u in batch)):
-                yield answer
+        listed = bounded(urls, lambda u: _listed_document(ctx, u), limit=self.options.concurrency)
+        async for answer in listed:
+            yield answer
 
 
 async def _listed_document(ctx: HarvestContext, url: str) -> list[_Document] | Unchanged:
@@ -227,9 +204,3 @@ def _has_entries(body: JSON) -> bool:
         return bool(body)
     data = body.get("data") if isinstance(body, dict) else None
     return isinstance(data, list) and bool(data)
-
-
-def _body_next(body: JSON, base: str) -> str | None:
-    """A query answer's own next-page link (``"next"``), when it gives one."""
-    target = body.get("next") if isinstance(body, dict) else None
-    return urljoin(base, target) if isinstance(target, str) and target.strip() else None
