@@ -12,9 +12,7 @@ Import only from ``microcred_hub.sdk``: it is the connector API the hub keeps st
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, datetime
 from typing import ClassVar
-from urllib.parse import urljoin
 
 from microcred_hub.sdk import (
     JSON,
@@ -35,20 +33,21 @@ from microcred_hub.sdk import (
     Workload,
     as_list,
     assessment_types,
-    clean_text,
     country_code,
+    date_or_none,
+    datetime_or_none,
     display_title,
+    follow_pages,
+    json_kind,
     lang_strings,
     language_code,
-    parse_date,
-    parse_datetime,
+    next_in_body,
     participation_forms,
+    reject,
     stated_eqf,
+    text_of,
     workload,
 )
-
-#: where fetch puts an entry that is not a JSON object, so normalise can quarantine it
-NOT_AN_OBJECT = "_not_an_object"
 
 # TEMPLATE: your register's own words for these, lower-cased.
 _STATUS = {"active": Status.ACTIVE, "expired": Status.EXPIRED, "withdrawn": Status.WITHDRAWN}
@@ -97,23 +96,14 @@ class TemplateConnector:
         which a half-read register passed off as complete would defeat.
         """
         for start in ctx.urls:
-            url: str | None = start
-            seen: set[str] = set()
-            while url is not None:
-                if url in seen or len(seen) >= self.options.max_pages:
-                    raise FatalFetchError(
-                        f"paging from {start} loops or passes max_pages "
-                        f"({self.options.max_pages}) at {url}; raise max_pages if the "
-                        "register really is that long",
-                        url=url,
-                    )
-                seen.add(url)
-                response = await ctx.fetcher.get(url, accept="application/json")
-                ctx.page(url)
-                body = response.json()
-                for entry in self.records_of(body, url):
-                    yield raw_record(entry, url)
-                url = self.next_page(response, body)
+            # follow_pages reads each page through ctx.fetcher and stops a loop or a register
+            # longer than max_pages with a FatalFetchError naming the page
+            pages = follow_pages(
+                ctx, start, max_pages=self.options.max_pages, next_url=self.next_page
+            )
+            async for response, body in pages:
+                for entry in self.records_of(body, response.url):
+                    yield raw_record(entry, response.url)
 
     def records_of(self, body: JSON, url: str) -> list[JSON]:
         """The records on one page: a bare array, or the array under ``items_key``."""
@@ -132,22 +122,20 @@ class TemplateConnector:
     def next_page(self, response: FetchResponse, body: JSON) -> str | None:
         """The paging hook: the URL of the page after this one, or None on the last page.
 
-        TEMPLATE: page numbers, cursors or a ``Link: <...>; rel="next"`` header
-        (``response.headers["link"]``) go here. A relative link is read against the page URL.
+        TEMPLATE: ``next_link(response)`` reads a ``Link: <...>; rel="next"`` header; for page
+        numbers or offset/limit use ``numbered_pages`` with ``page_query`` / ``offset_query``
+        in ``fetch`` instead. A relative link is read against the page URL.
         """
-        link = body.get("next") if isinstance(body, dict) else None
-        if isinstance(link, str) and link.strip():
-            return urljoin(response.url, link.strip())
-        return None
+        return next_in_body(body, response.url)
 
     def normalise(self, raw: RawRecord) -> RecordDraft:
         return normalise_item(raw.data)
 
 
 def raw_record(entry: JSON, url: str) -> RawRecord:
-    """One entry as published; a non-object is kept too, so that it is quarantined, not lost."""
+    """One entry as published; a non-object is refused with its reason (quarantined, not lost)."""
     if not isinstance(entry, dict):
-        return RawRecord(data={NOT_AN_OBJECT: entry}, source_url=url)
+        return reject(entry, f"entry is a JSON {json_kind(entry)}, not an object", source_url=url)
     return RawRecord(data=entry, local_id=local_id_of(entry.get("id")), source_url=url)
 
 
@@ -157,9 +145,6 @@ def normalise_item(data: JSONObject) -> RecordDraft:
     Raise InvalidRecordError only when there is no record to speak of (no id, no title, not
     an object); a value that cannot be mapped is kept as original, left null, and warned about.
     """
-    if NOT_AN_OBJECT in data:
-        kind = _json_kind(data[NOT_AN_OBJECT])
-        raise InvalidRecordError(f"entry is a JSON {kind}, not an object")
     local_id = local_id_of(data.get("id"))
     if local_id is None:
         raise InvalidRecordError("entry has no id (string or number)")
@@ -178,7 +163,7 @@ def normalise_item(data: JSONObject) -> RecordDraft:
         title=title,
         titles=titles,
         credential_type=_credential_type(data.get("type"), warnings),
-        url=_text(data.get("url")),
+        url=text_of(data.get("url")),
         description=lang_strings(data.get("description"), default_lang=default_lang),
         learning_outcomes=lang_strings(data.get("learning_outcomes"), default_lang=default_lang),
         languages=languages,
@@ -192,23 +177,12 @@ def normalise_item(data: JSONObject) -> RecordDraft:
         participation_original=form_original,
         quality_assurance=_quality_assurance(data.get("quality_assurance")),
         status=_status(data.get("status"), warnings),
-        valid_from=_date(data.get("valid_from"), "valid_from", warnings),
-        valid_until=_date(data.get("valid_until"), "valid_until", warnings),
-        updated_at=_datetime(data.get("updated_at"), warnings),
+        valid_from=date_or_none(data.get("valid_from"), "valid_from", warnings),
+        valid_until=date_or_none(data.get("valid_until"), "valid_until", warnings),
+        # TEMPLATE: the register's own time zone for zone-less timestamps (default_tz=...)
+        updated_at=datetime_or_none(data.get("updated_at"), "updated_at", warnings),
         warnings=tuple(warnings),
     )
-
-
-def _json_kind(value: JSON) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    return {str: "string", list: "array", type(None): "null"}.get(type(value), "value")
-
-
-def _text(value: JSON) -> str | None:
-    return (clean_text(value) or None) if isinstance(value, str) else None
 
 
 def local_id_of(value: JSON) -> str | None:
@@ -231,16 +205,16 @@ def _languages(value: JSON, warnings: list[str]) -> tuple[str, ...]:
 
 def _provider(value: JSON, warnings: list[str]) -> Organisation | None:
     if not isinstance(value, dict):
-        name = _text(value)
+        name = text_of(value)
         return Organisation(name=name) if name else None
-    name = _text(value.get("name"))
+    name = text_of(value.get("name"))
     if name is None:
         return None
-    raw_country = _text(value.get("country"))
+    raw_country = text_of(value.get("country"))
     return Organisation(
         name=name,
-        id=_text(value.get("id")),
-        url=_text(value.get("url")),
+        id=text_of(value.get("id")),
+        url=text_of(value.get("url")),
         country=country_code(raw_country, warnings) if raw_country else None,
     )
 
@@ -257,7 +231,7 @@ def _workload(data: JSONObject, warnings: list[str]) -> Workload | None:
 
 
 def _quality_assurance(value: JSON) -> QualityAssurance | None:
-    name = _text(value)
+    name = text_of(value)
     return QualityAssurance(name=name) if name else None
 
 
@@ -280,20 +254,3 @@ def _status(value: JSON, warnings: list[str]) -> Status:
         warnings.append(f"status {value!r} is not known; recorded as UNKNOWN")
         return Status.UNKNOWN
     return status
-
-
-def _date(value: JSON, name: str, warnings: list[str]) -> date | None:
-    try:
-        return parse_date(value)
-    except ValueError:
-        warnings.append(f"{name} {value!r} is not a date; left empty")
-        return None
-
-
-def _datetime(value: JSON, warnings: list[str]) -> datetime | None:
-    try:
-        # TEMPLATE: the register's own time zone for zone-less timestamps
-        return parse_datetime(value, default_tz="UTC")
-    except ValueError:
-        warnings.append(f"updated_at {value!r} is not a date-time; left empty")
-        return None

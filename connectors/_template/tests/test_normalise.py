@@ -80,8 +80,7 @@ def test_entry_without_id_or_title_is_quarantined_with_a_reason(
 
 def test_entry_that_is_not_an_object_is_quarantined_not_dropped() -> None:
     raw = raw_record("not a record", "https://register.example.org/credentials")
-    with pytest.raises(InvalidRecordError, match="entry is a JSON string, not an object"):
-        TemplateConnector().normalise(raw)
+    assert raw.rejected == "entry is a JSON string, not an object"
 
 
 def test_normalise_leaves_its_input_untouched() -> None:

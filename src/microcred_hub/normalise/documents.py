@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 from microcred_hub.contract import Document, HarvestContext, Unchanged
+from microcred_hub.normalise.concurrency import bounded
 
 
 async def fetch_documents(
@@ -25,11 +25,8 @@ async def fetch_documents(
         listing = body.get("documents") if isinstance(body, dict) else None
         if isinstance(listing, list):
             listed = [u for u in listing if isinstance(u, str)][:max_documents]
-            step = max(1, concurrency)
-            for start in range(0, len(listed), step):
-                batch = listed[start : start + step]
-                for answer in await asyncio.gather(*(_document(ctx, u) for u in batch)):
-                    yield answer
+            async for answer in bounded(listed, lambda u: _document(ctx, u), limit=concurrency):
+                yield answer
         elif isinstance(body, list):
             for entry in body[:max_documents]:
                 yield Document(url=url, data=entry)
