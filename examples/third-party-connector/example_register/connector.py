@@ -5,7 +5,7 @@ Built from the hub's connector template (connectors/_template); imports only the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import ClassVar
 
@@ -28,20 +28,21 @@ from microcred_hub.sdk import (
     Workload,
     as_list,
     assessment_types,
-    clean_text,
     clean_title,
     display_title,
     framework_level,
     language_code,
+    numbered_pages,
+    page_query,
     parse_datetime,
     participation_forms,
+    reject,
+    text_of,
     to_bool,
     to_int,
     workload,
 )
 
-#: where fetch puts an entry that is not a JSON object, so normalise can quarantine it
-NOT_AN_OBJECT = "_not_an_object"
 COUNTRY = "IE"  # the register lists Irish providers only
 QQI = QualityAssurance(
     name="Validated by QQI",
@@ -82,36 +83,36 @@ class ExampleConnector:
         self.options = options or ExampleOptions()
 
     async def fetch(self, ctx: HarvestContext) -> AsyncIterator[RawRecord | Unchanged]:
-        """``GET {url}?page=N&pageSize=M`` for N = 1 .. the ``pages`` the first answer gives."""
+        """``GET {url}?page=N&pageSize=M`` for N = 1 .. the ``pages`` each answer gives."""
         for url in ctx.urls:
-            page, pages = 1, 1
-            while page <= pages:
-                if page > self.options.max_pages:
-                    raise FatalFetchError(
-                        f"{url} says it has {pages} pages, more than max_pages "
-                        f"({self.options.max_pages}); raise max_pages if that is right",
-                        url=url,
-                    )
-                params = {"page": str(page), "pageSize": str(self.options.page_size)}
-                response = await ctx.fetcher.get(url, params=params)
-                ctx.page(response.url)
-                body = response.json()
+            pages = numbered_pages(
+                ctx,
+                url,
+                query=page_query(self.options.page_size),
+                more=_more_pages(url),
+                max_pages=self.options.max_pages,
+            )
+            async for response, body in pages:
                 courses = body.get("courses") if isinstance(body, dict) else None
                 if not isinstance(body, dict) or not isinstance(courses, list):
                     raise FatalFetchError(
                         f"{response.url} answered no `courses` list; check the source url",
                         url=response.url,
                     )
-                pages = _page_count(body.get("pages"), response.url)
                 for entry in courses:
                     yield raw_record(entry, response.url)
-                page += 1
 
     def normalise(self, raw: RawRecord) -> RecordDraft:
         return normalise_course(raw.data)
 
 
-def _page_count(value: JSON, url: str) -> int:
+def _more_pages(url: str) -> Callable[[int, JSON], bool]:
+    """Page n (from 0) is not the last while the register's ``pages`` count says so."""
+    return lambda n, body: n + 1 < _page_count(body, url)
+
+
+def _page_count(body: JSON, url: str) -> int:
+    value = body.get("pages") if isinstance(body, dict) else None
     try:
         pages = to_int(value)
     except ValueError:
@@ -124,7 +125,7 @@ def _page_count(value: JSON, url: str) -> int:
 def raw_record(entry: JSON, url: str) -> RawRecord:
     """One course as published; a non-object is kept too, so that it is quarantined."""
     if not isinstance(entry, dict):
-        return RawRecord(data={NOT_AN_OBJECT: entry}, source_url=url)
+        return reject(entry, "course entry is not a JSON object", source_url=url)
     code = entry.get("courseCode")
     local_id = code.strip() if isinstance(code, str) else None
     return RawRecord(data=entry, local_id=local_id or None, source_url=url)
@@ -132,8 +133,6 @@ def raw_record(entry: JSON, url: str) -> RawRecord:
 
 def normalise_course(data: JSONObject) -> RecordDraft:
     """One course -> the canonical record. Pure: no clock, no I/O, the input left as it was."""
-    if NOT_AN_OBJECT in data:
-        raise InvalidRecordError("course entry is not a JSON object")
     code = data.get("courseCode")
     local_id = code.strip() if isinstance(code, str) else ""
     if not local_id:
@@ -142,7 +141,7 @@ def normalise_course(data: JSONObject) -> RecordDraft:
     if not titles:
         raise InvalidRecordError("course has no courseTitle", local_id=local_id)
     warnings: list[str] = []
-    provider = _text(data.get("provider"))
+    provider = text_of(data.get("provider"))
     forms, form_original = participation_forms(data.get("deliveryMode"), warnings)
     assessments, assessment_original = assessment_types(data.get("assessment"), warnings)
     return RecordDraft(
@@ -150,16 +149,16 @@ def normalise_course(data: JSONObject) -> RecordDraft:
         title=display_title(titles),
         titles=titles,
         credential_type=CredentialType.MICRO_CREDENTIAL,
-        url=_text(data.get("link")),
+        url=text_of(data.get("link")),
         description=_english(data.get("summary")),
         learning_outcomes=tuple(
             LangString(value=text, lang="en")
-            for text in (_text(item) for item in as_list(data.get("outcomes")))
+            for text in (text_of(item) for item in as_list(data.get("outcomes")))
             if text
         ),
         issuer_country=(COUNTRY,),
         awarding_bodies=(
-            (Organisation(name=provider, id=_text(data.get("providerId")), country=COUNTRY),)
+            (Organisation(name=provider, id=text_of(data.get("providerId")), country=COUNTRY),)
             if provider
             else ()
         ),
@@ -177,12 +176,8 @@ def normalise_course(data: JSONObject) -> RecordDraft:
     )
 
 
-def _text(value: JSON) -> str | None:
-    return (clean_text(value) or None) if isinstance(value, str) else None
-
-
 def _english(value: JSON) -> tuple[LangString, ...]:
-    text = _text(value)
+    text = text_of(value)
     return (LangString(value=text, lang="en"),) if text else ()
 
 
