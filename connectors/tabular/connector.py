@@ -60,7 +60,10 @@ class TabularConnector:
                 else (json_rows(decode_json(text, url), opts, url))
             )
             for row in rows:
-                yield RawRecord(data=row, local_id=self._local_id(row), source_url=url)
+                if isinstance(row, RawRecord):
+                    yield row  # refused while reading, with its reason
+                else:
+                    yield RawRecord(data=row, local_id=self._local_id(row), source_url=url)
 
     def _local_id(self, row: JSONObject) -> str | None:
         value = lookup(row, self.options.id_column)

@@ -42,7 +42,7 @@ from microcred_hub.sdk import (
 )
 
 from .options import TabularOptions, credential_type_of, lang_field
-from .reading import LINE, NOT_AN_OBJECT, ROW, lookup
+from .reading import LINE, ROW, lookup
 
 _E = TypeVar("_E", ParticipationForm, AssessmentType)
 _STATUS_WORDS = {"active": Status.ACTIVE, "expired": Status.EXPIRED, "withdrawn": Status.WITHDRAWN}
@@ -125,9 +125,6 @@ class _Row:
 
 def normalise_row(raw: RawRecord, options: TabularOptions) -> RecordDraft:
     """The pure mapping behind ``TabularConnector.normalise``."""
-    if NOT_AN_OBJECT in raw.data:
-        kind = type(raw.data[NOT_AN_OBJECT]).__name__
-        raise InvalidRecordError(f"row {raw.data.get(ROW)}: a JSON {kind}, not an object")
     row = _Row(raw.data, options)
     row.local_id = row.text("id")
     if row.local_id is None:

@@ -8,13 +8,12 @@ from collections.abc import Iterator
 
 import msgspec
 
-from microcred_hub.sdk import JSON, FatalFetchError, JSONObject
+from microcred_hub.sdk import JSON, FatalFetchError, JSONObject, RawRecord, reject
 
 from .options import TabularOptions
 
 ROW = "_row"  # 1-based number of the record in its file (the CSV header is not a row)
 LINE = "_line"  # CSV only: the file line the record starts on, as a spreadsheet shows it
-NOT_AN_OBJECT = "_notAnObject"  # a JSON list entry that is not an object
 
 
 #: The fetcher's max_bytes already bounds a document; the csv module's own 128 KiB cell limit
@@ -96,7 +95,8 @@ def csv_rows(text: str, options: TabularOptions, url: str) -> Iterator[JSONObjec
         yield row
 
 
-def json_rows(body: JSON, options: TabularOptions, url: str) -> Iterator[JSONObject]:
+def json_rows(body: JSON, options: TabularOptions, url: str) -> Iterator[JSONObject | RawRecord]:
+    """The records as rows; an entry that is not an object comes refused (``reject``)."""
     records = body
     if options.records_path:
         for part in options.records_path.split("."):
@@ -123,7 +123,8 @@ def json_rows(body: JSON, options: TabularOptions, url: str) -> Iterator[JSONObj
         if isinstance(record, dict):
             yield {**record, ROW: number}
         else:
-            yield {NOT_AN_OBJECT: record, ROW: number}
+            reason = f"row {number}: a JSON {type(record).__name__}, not an object"
+            yield reject(record, reason, source_url=url)
 
 
 def decode_json(text: str, url: str) -> JSON:
