@@ -51,6 +51,7 @@ SDK_NAMES = [
     "display_title",
     "fetch_documents",
     "flag",
+    "isat_fields",
     "follow_pages",
     "framework_level",
     "json_kind",

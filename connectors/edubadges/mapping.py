@@ -33,6 +33,7 @@ from microcred_hub.sdk import (
     clean_title,
     country_code,
     flag,
+    isat_fields,
     language_code,
     ob2_extension,
     ob2_extension_value,
@@ -311,14 +312,7 @@ def _fields_of_study(data: JSONObject, warnings: list[str]) -> tuple[FieldOfStud
     value = ob2_extension_value(
         data, "EducationProgramIdentifierExtension", "EducationProgramIdentifier"
     )
-    fields: list[FieldOfStudy] = []
-    for item in as_list(value):
-        code = _text(item)
-        if code is None:
-            warnings.append(f"EducationProgramIdentifier {item!r} is not a code; ignored")
-        elif all(f.code != code for f in fields):
-            fields.append(FieldOfStudy(scheme="ISAT", code=code))
-    return tuple(fields)
+    return isat_fields(value, "EducationProgramIdentifier", warnings)
 
 
 def _skills(data: JSONObject) -> tuple[Skill, ...]:

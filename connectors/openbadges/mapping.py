@@ -27,6 +27,7 @@ from microcred_hub.sdk import (
     display_title,
     flag,
     framework_level,
+    isat_fields,
     lang_strings,
     language_codes,
     ob2_extension_value,
@@ -303,14 +304,7 @@ def _fields_of_study(node: JSONObject, warnings: list[str]) -> tuple[FieldOfStud
         value = ob2_extension_value(
             node, "EducationProgramIdentifierExtension", "EducationProgramIdentifier"
         )
-    fields: list[FieldOfStudy] = []
-    for item in as_list(value):
-        code = str(item) if isinstance(item, int) and not isinstance(item, bool) else text_of(item)
-        if code is None:
-            warnings.append(f"educationProgramIdentifier {item!r} is not a code; ignored")
-        elif all(f.code != code for f in fields):
-            fields.append(FieldOfStudy(scheme="ISAT", code=code))
-    return tuple(fields)
+    return isat_fields(value, "educationProgramIdentifier", warnings)
 
 
 def _skills(node: JSONObject) -> tuple[Skill, ...]:

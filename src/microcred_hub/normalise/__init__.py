@@ -20,6 +20,7 @@ from microcred_hub.normalise.levels import (
 )
 from microcred_hub.normalise.openbadges import (
     EXTENSION_META,
+    isat_fields,
     ob2_extension,
     ob2_extension_value,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "fold",
     "follow_pages",
     "framework_level",
+    "isat_fields",
     "lang_strings",
     "language_code",
     "language_codes",

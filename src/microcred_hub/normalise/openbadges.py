@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from microcred_hub.contract import JSON, JSONObject
+from microcred_hub.normalise.fields import text_of
+from microcred_hub.normalise.text import as_list
+from microcred_hub.record import FieldOfStudy
 
 #: JSON-LD bookkeeping inside an extension object, never its value
 EXTENSION_META = frozenset({"@context", "type", "@type", "id", "@id"})
@@ -37,3 +40,16 @@ def ob2_extension_value(doc: JSONObject, name: str, inner: str) -> JSON:
     if inner in ext:
         return ext[inner]
     return next((v for k, v in ext.items() if k not in EXTENSION_META), None)
+
+
+def isat_fields(value: JSON, what: str, warnings: list[str]) -> tuple[FieldOfStudy, ...]:
+    """Dutch education programme identifiers (ISAT: CROHO/CREBO codes), as given, once each;
+    an entry that is not a code is ignored with a warning naming ``what``."""
+    fields: list[FieldOfStudy] = []
+    for item in as_list(value):
+        code = text_of(item, numbers=True)
+        if code is None:
+            warnings.append(f"{what} {item!r} is not a code; ignored")
+        elif all(f.code != code for f in fields):
+            fields.append(FieldOfStudy(scheme="ISAT", code=code))
+    return tuple(fields)
