@@ -16,8 +16,8 @@ from microcred_hub.normalise.text import (
     clean_text,
     clean_title,
     display_title,
-    fold,
     lang_strings,
+    match_fold,
 )
 from microcred_hub.normalise.values import to_bool, to_float, to_int
 from microcred_hub.normalise.vocab import assessment_types, participation_forms, supervision
@@ -31,11 +31,11 @@ __all__ = [
     "country_code",
     "display_title",
     "fetch_documents",
-    "fold",
     "framework_level",
     "lang_strings",
     "language_code",
     "language_codes",
+    "match_fold",
     "parse_date",
     "parse_datetime",
     "participation_forms",
