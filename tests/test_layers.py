@@ -19,7 +19,7 @@ def _loaded_after(module: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "module",
-    ["microcred_hub.config", "microcred_hub.harvest", "microcred_hub.check", "microcred_hub.sdk"],
+    ["microcred_hub.config", "microcred_hub.harvest", "microcred_hub.probe", "microcred_hub.sdk"],
 )
 def test_module_loads_without_graphql(module: str) -> None:
     loaded = _loaded_after(module)

@@ -25,6 +25,7 @@ from microcred_hub.graphql.persisted import persisted_queries_for
 from microcred_hub.http_cache import CachedGraphQL
 from microcred_hub.metrics import Metrics
 from microcred_hub.ratelimit import RateLimiter, RedisRateLimiter
+from microcred_hub.responses import json_error
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -56,10 +57,6 @@ def _tag_log_lines_with_request_id() -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RequestIdFilter) for f in handler.filters):
             handler.addFilter(RequestIdFilter())
-
-
-def _json_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message}]}, status_code=status, headers=headers)
 
 
 class Guard:
@@ -104,11 +101,11 @@ class Guard:
                 self.metrics.rate_limited.inc()
                 # Retry-After is the bucket's real wait: a fixed 1 s would invite early retries
                 wait = str(self.limiter.retry_after(client))
-                await _json_error(
+                await json_error(
                     429,
                     f"rate limit exceeded ([server] rate_limit_per_second = "
                     f"{self.limiter.rate:g}); retry after {wait} s",
-                    {"Retry-After": wait},
+                    headers={"Retry-After": wait},
                 )(scope, receive, send_wrapped)
                 return
             async with asyncio.timeout(self.deadline):
@@ -119,11 +116,11 @@ class Guard:
                     f"request exceeded the {self.deadline:g} s deadline "
                     "([server] request_timeout_seconds)"
                 )
-                await _json_error(503, message)(scope, receive, send_wrapped)
+                await json_error(503, message)(scope, receive, send_wrapped)
         except Exception:
             log.exception("unhandled error (request id %s)", request_id)
             if not response_started:
-                await _json_error(500, f"internal error; request id {request_id}")(
+                await json_error(500, f"internal error; request id {request_id}")(
                     scope, receive, send_wrapped
                 )
         finally:
@@ -137,7 +134,7 @@ def _refused(request: Request) -> Response:
     """401, and a line in the log: failed admin attempts are worth seeing (never the token)."""
     client = request.client.host if request.client else "?"
     log.warning("admin %s refused: token missing or wrong (client %s)", request.url.path, client)
-    return _json_error(401, "admin token missing or wrong (Authorization: Bearer <token>)")
+    return json_error(401, "admin token missing or wrong (Authorization: Bearer <token>)")
 
 
 def _authorised(request: Request, token: str | None) -> bool:
@@ -192,7 +189,7 @@ def _admin_routes(
         try:
             started = trigger(keys)
         except ConfigError as exc:
-            return _json_error(404, str(exc))
+            return json_error(404, str(exc))
         return JSONResponse({"started": started}, status_code=202)
 
     async def admin_cache_clear(request: Request) -> Response:

@@ -196,11 +196,11 @@ def cmd_connectors_new(args: argparse.Namespace) -> int:
 
 
 def cmd_connectors_check(args: argparse.Namespace) -> int:
-    from microcred_hub.check import check_sources
+    from microcred_hub.probe import probe_sources
 
     config = _config(args)
     setup_logging(config.server.log_format, level=logging.WARNING)
-    results = asyncio.run(check_sources(config))
+    results = asyncio.run(probe_sources(config))
     for line in results.lines:
         print(line)
     return 0 if results.ok else 1

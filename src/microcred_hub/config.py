@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from microcred_hub.errors import ConfigError
+from microcred_hub.errors import ConfigError, validation_message
 
 ENV_VAR = "MICROCRED_HUB_CONFIG"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -158,14 +158,6 @@ def _split_source(raw: dict[str, object], fields: frozenset[str]) -> dict[str, o
     return known
 
 
-def _friendly(exc: msgspec.ValidationError) -> tuple[str, str | None]:
-    """msgspec says 'Expected `int`, got `str` - at `$.sources[0].port`': split message and key."""
-    text = str(exc)
-    message, _, where = text.partition(" - at `")
-    key = where.rstrip("`").removeprefix("$.").removeprefix("$") or None
-    return message.replace("`", ""), key
-
-
 def parse_config(text: str, *, file: str, config_dir: Path) -> HubConfig:
     try:
         data = tomllib.loads(text)
@@ -182,7 +174,7 @@ def parse_config(text: str, *, file: str, config_dir: Path) -> HubConfig:
     try:
         config = msgspec.convert(expanded, HubConfig, strict=True)
     except msgspec.ValidationError as exc:
-        message, key = _friendly(exc)
+        message, key = validation_message(exc)
         if message.startswith("Object contains unknown field"):
             message += "; check the spelling against API.md (Config)"
         elif message.startswith("Object missing required field"):

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import msgspec
+
 _SECRET_PARAM = re.compile(r"token|key|secret|passw|pwd|sig|auth|credential|session", re.I)
 _URL = re.compile(r"https?://[^\s'\"<>]+")
 
@@ -43,6 +45,14 @@ def redact_url(url: str) -> str:
 def redact_urls(text: str) -> str:
     """Every URL in a message redacted (register errors end up in `sources` and logs)."""
     return _URL.sub(lambda m: redact_url(m.group(0)), text)
+
+
+def validation_message(exc: msgspec.ValidationError) -> tuple[str, str | None]:
+    """msgspec says 'Expected `int`, got `str` - at `$.sources[0].port`': the message without
+    backticks, and the dotted key it names (None for the top level)."""
+    message, _, where = str(exc).partition(" - at `")
+    key = where.rstrip("`").removeprefix("$.").removeprefix("$") or None
+    return message.replace("`", ""), key
 
 
 class HubError(Exception):

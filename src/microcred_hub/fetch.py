@@ -107,8 +107,6 @@ class HttpFetcher:
         #: validators seen in this harvest; the harvest persists them only once its data landed,
         #: so a failed harvest never turns into a 304 "unchanged" next time
         self.pending_validators: dict[str, bytes] = {}
-        self.requests = 0
-        self.bytes_read = 0
 
     async def __aenter__(self) -> HttpFetcher:
         return self
@@ -214,7 +212,6 @@ class HttpFetcher:
         started = time.monotonic()
         for _hop in range(self.policy.max_redirects + 1):
             self._check_host(current)
-            self.requests += 1
             try:
                 async with self._client().get(current, headers=send, allow_redirects=False) as resp:
                     if resp.status in _REDIRECTS and "Location" in resp.headers:
@@ -294,7 +291,6 @@ class HttpFetcher:
                     f"{url}: body exceeds the limit of {self.policy.max_bytes} bytes", url=url
                 )
             chunks.append(chunk)
-        self.bytes_read += size
         return b"".join(chunks)
 
     async def _read_file(self, url: str) -> FetchResponse:
@@ -302,7 +298,6 @@ class HttpFetcher:
             raise FatalFetchError(f"{url}: file:// URLs are not allowed for this source", url=url)
         parts = urlsplit(url)
         path = Path(url2pathname(parts.path))
-        self.requests += 1
         try:
             size = await asyncio.to_thread(lambda: path.stat().st_size)
             if size > self.policy.max_bytes:
@@ -315,5 +310,4 @@ class HttpFetcher:
             raise FatalFetchError(f"{url}: no such file", url=url, status=404) from exc
         except OSError as exc:
             raise FatalFetchError(f"{url}: cannot read ({exc.strerror})", url=url) from exc
-        self.bytes_read += len(body)
         return FetchResponse(url=url, status=200, headers={}, body=body)

@@ -40,9 +40,9 @@ from microcred_hub.graphql.types import (
     MicrocredentialFilter,
     MicrocredentialType,
     PageInfo,
-    Provider,
     ProviderConnection,
     ProviderEdge,
+    ProviderType,
     resolve_title,
 )
 from microcred_hub.index import FACETS, RecordFilter, SortField
@@ -180,7 +180,7 @@ def resolve_providers(
     check_first(size, context.limits)
     page = context.index.providers(given(search), given(issuer_country), size, given(after))
     edges = [
-        ProviderEdge(cursor=cursor, node=cast(Provider, provider))
+        ProviderEdge(cursor=cursor, node=cast(ProviderType, provider))
         for cursor, provider in zip(page.cursors, page.providers, strict=True)
     ]
     return ProviderConnection(

@@ -182,8 +182,10 @@ class MicrocredentialConnection:
     page_info: PageInfo
 
 
-@strawberry.type
-class Provider:
+@strawberry.type(name="Provider")
+class ProviderType:
+    """An awarding body, as the index aggregates it (``index.Provider``), served as is."""
+
     name: str
     country: str | None
     microcredential_count: int
@@ -193,7 +195,7 @@ class Provider:
 @strawberry.type
 class ProviderEdge:
     cursor: str
-    node: Provider
+    node: ProviderType
 
 
 @strawberry.type

@@ -17,7 +17,7 @@ from microcred_hub.index.model import (
 from microcred_hub.index.numeric import RangeIndex
 from microcred_hub.index.providers import ProviderDirectory
 from microcred_hub.index.sorting import Ordering, timestamp
-from microcred_hub.index.text import TextIndex, fold
+from microcred_hub.index.text import TextIndex, search_fold
 from microcred_hub.record import Microcredential, Stackability
 
 #: the facets every query can ask for, in API order (plus extras at the end)
@@ -53,13 +53,13 @@ def _keys(record: Microcredential) -> Iterator[tuple[str, str]]:
     if record.framework_listed is not None:
         yield "frameworkListed", str(record.framework_listed).lower()
     for skill in record.skills:
-        yield "skill", fold(skill.label)
+        yield "skill", search_fold(skill.label)
         if skill.uri:
-            yield "skill", fold(skill.uri)
+            yield "skill", search_fold(skill.uri)
     for body in record.awarding_bodies:
-        yield "awardingBody", fold(body.name)
+        yield "awardingBody", search_fold(body.name)
         if body.id:
-            yield "awardingBody", fold(body.id)
+            yield "awardingBody", search_fold(body.id)
 
 
 def _numbers(record: Microcredential) -> dict[str, float | None]:
@@ -205,8 +205,8 @@ class Index:
             ("language", [lang.lower() for lang in flt.language or ()]),
             ("credentialType", flt.credential_type),
             ("status", flt.status),
-            ("skill", [fold(s) for s in flt.skill or ()]),
-            ("awardingBody", [fold(b) for b in flt.awarding_body or ()]),
+            ("skill", [search_fold(s) for s in flt.skill or ()]),
+            ("awardingBody", [search_fold(b) for b in flt.awarding_body or ()]),
         ]
         for field, keys in lists:
             if keys:

@@ -39,8 +39,8 @@ from microcred_hub.normalise.text import (
     clean_text,
     clean_title,
     display_title,
-    fold,
     lang_strings,
+    match_fold,
 )
 from microcred_hub.normalise.values import to_bool, to_float, to_int
 from microcred_hub.normalise.vocab import assessment_types, participation_forms, supervision
@@ -61,7 +61,6 @@ __all__ = [
     "display_title",
     "fetch_documents",
     "flag",
-    "fold",
     "follow_pages",
     "framework_level",
     "isat_fields",
@@ -69,6 +68,7 @@ __all__ = [
     "language_code",
     "language_codes",
     "load_framework_table",
+    "match_fold",
     "next_anywhere",
     "next_in_body",
     "next_link",

@@ -14,19 +14,24 @@ import msgspec
 from microcred_hub.contract import (
     Connector,
     ConnectorInfo,
-    ConnectorOptions,
     RawRecord,
     Unchanged,
     wire_json,
 )
-from microcred_hub.errors import InvalidRecordError, RetryableFetchError
+from microcred_hub.errors import (
+    ConnectorContractError,
+    InvalidRecordError,
+    RetryableFetchError,
+    validation_message,
+)
+from microcred_hub.pipeline import Normalised, normalise_one
+from microcred_hub.plugins import GROUP, check_plugin_class
 from microcred_hub.record import RecordDraft, completeness_of, content_hash
 from microcred_hub.testing.fetcher import TestFetcher
 
 if TYPE_CHECKING:
     from microcred_hub.testing.server import ScenarioServer
 
-GROUP = "microcred_hub.connectors"
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _VERSION = re.compile(r"^\d+\.\d+(\.\d+)?([.-]?\w+)?$")
@@ -50,11 +55,15 @@ class Harvested:
 
 
 def check_metadata(cls: type[Connector]) -> None:
-    """metadata: info is complete, options are typed, and the entry point names this class."""
+    """metadata: the hub would load the class, its info is complete, the entry point names it."""
     name = "metadata"
     info = getattr(cls, "info", None)
     if not isinstance(info, ConnectorInfo):
         raise ConformanceError(name, "class attribute `info` must be an sdk.ConnectorInfo")
+    try:
+        check_plugin_class(info.name, cls)  # what the hub checks when it loads a plugin
+    except ConnectorContractError as exc:
+        raise ConformanceError(name, str(exc)) from exc
     for attr in ("name", "version", "description", "register"):
         if not getattr(info, attr):
             raise ConformanceError(name, f"info.{attr} is empty")
@@ -62,9 +71,6 @@ def check_metadata(cls: type[Connector]) -> None:
         raise ConformanceError(name, f"info.version {info.version!r} is not a version like 1.0.0")
     if info.country is not None and not _COUNTRY.match(info.country):
         raise ConformanceError(name, f"info.country {info.country!r} is not ISO 3166-1 alpha-2")
-    options = getattr(cls, "options_type", None)
-    if not (isinstance(options, type) and issubclass(options, ConnectorOptions)):
-        raise ConformanceError(name, "`options_type` must subclass sdk.ConnectorOptions")
     for ep in entry_points(group=GROUP):
         if ep.name == info.name:
             if ep.load() is not cls:
@@ -83,31 +89,31 @@ async def harvest(connector: Connector, server: ScenarioServer, url: str) -> Har
     """Run fetch through the hub's fetcher (allowed host: the test server only) and normalise."""
     out = Harvested()
     fetched = await TestFetcher(allowed_hosts=(server.host,)).run(connector, url, source_key="kit")
-    for item in fetched.items:
-        if isinstance(item, Unchanged):
-            out.unchanged.append(item)
-        elif isinstance(item, RawRecord):
-            out.raws.append(item)
-        else:
-            raise ConformanceError("fetch", f"fetch() yielded {type(item).__name__}")
     out.requested = fetched.requested
-    for raw in out.raws:
-        if raw.rejected is not None:
-            out.quarantined.append((raw, raw.rejected))
+    for fetched_item in fetched.items:
+        if isinstance(fetched_item, Unchanged):
+            out.unchanged.append(fetched_item)
             continue
-        try:
-            out.drafts.append(connector.normalise(raw))
-        except InvalidRecordError as exc:
-            if not exc.reason.strip():
-                raise ConformanceError("quarantine", "InvalidRecordError without a reason") from exc
-            out.quarantined.append((raw, exc.reason))
-        except Exception as exc:
+        if not isinstance(fetched_item, RawRecord):
+            raise ConformanceError("fetch", f"fetch() yielded {type(fetched_item).__name__}")
+        item = normalise_one(connector, fetched_item)  # as a harvest does
+        out.raws.append(item.raw)
+        if isinstance(item, Normalised):
+            out.drafts.append(item.draft)
+        elif not item.connector_bug:
+            out.quarantined.append((item.raw, item.reason))
+        elif isinstance(item.error, InvalidRecordError):
+            raise ConformanceError("quarantine", "InvalidRecordError without a reason")
+        elif isinstance(item.error, ConnectorContractError):
+            raise ConformanceError("record", item.reason)
+        else:
+            raw = item.raw
             raise ConformanceError(
                 "quarantine",
-                f"normalise raised {type(exc).__name__}: {exc} for "
-                f"{raw.local_id or raw.source_url}; raise InvalidRecordError(reason) for records "
-                "that cannot be normalised",
-            ) from exc
+                f"normalise raised {type(item.error).__name__}: {item.error} for "
+                f"{raw.local_id or raw.source_url}; raise InvalidRecordError(reason) for "
+                "records that cannot be normalised",
+            ) from item.error
     return out
 
 
@@ -140,15 +146,13 @@ def check_records_valid(result: Harvested) -> None:
     name = "record"
     encoder = msgspec.json.Encoder()
     for draft in result.drafts:
-        if not isinstance(draft, RecordDraft):
-            raise ConformanceError(
-                name, f"normalise returned {type(draft).__name__}, not RecordDraft"
-            )
         where = f"record {draft.local_id!r}"
         try:
             msgspec.json.decode(encoder.encode(draft), type=RecordDraft)
         except msgspec.ValidationError as exc:
-            raise ConformanceError(name, f"{where}: {exc}") from exc
+            message, field = validation_message(exc)
+            at = f" at {field}" if field else ""
+            raise ConformanceError(name, f"{where}: {message}{at}") from exc
         if not draft.local_id.strip() or not draft.title.strip():
             raise ConformanceError(name, f"{where}: empty id or title")
         bad_country = [c for c in draft.issuer_country if not _COUNTRY.match(c)]
