@@ -9,47 +9,27 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import redis.asyncio as aioredis
 from aiohttp import web
 
 from microcred_hub.sdk import ConnectorContractError, ConnectorState
 from tests.support.hub_process import hub_command
 from tests.support.registers import nzqa_app, start
+from tests.test_replicas import REDIS_URL, prefix  # noqa: F401 - the fixture
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 PAGES = 3  # the nzqa fixture feed at page_size 5
 
 
-async def redis_prefix() -> str | None:
-    client = aioredis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except OSError:
-        return None
-    finally:
-        await client.aclose()
-    return f"mch-test-{uuid.uuid4().hex[:10]}:"
-
-
 @pytest.fixture(params=["redis", "snapshot"])
-async def store_table(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+def store_table(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "snapshot":
-        yield f'url = "memory://"\nsnapshot = "{tmp_path / "snapshot.json"}"'
-        return
-    prefix = await redis_prefix()
-    if prefix is None:
-        pytest.skip("Redis is not running on 127.0.0.1:6379 (start it: redis-server --port 6379)")
-    yield f'url = "{REDIS_URL}"\nprefix = "{prefix}"'
-    client = aioredis.from_url(REDIS_URL)
-    keys = [k async for k in client.scan_iter(match=prefix + "*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
+        return f'url = "memory://"\nsnapshot = "{tmp_path / "snapshot.json"}"'
+    # the replicas' own Redis prefix fixture: skips without Redis, cleans up after
+    key_prefix = request.getfixturevalue("prefix")
+    return f'url = "{REDIS_URL}"\nprefix = "{key_prefix}"'
 
 
 @pytest.fixture
