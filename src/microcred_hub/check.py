@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from microcred_hub.config import HubConfig
-from microcred_hub.errors import InvalidRecordError
+from microcred_hub.errors import InvalidRecordError, redact_url, redact_urls
 from microcred_hub.fetch import HttpFetcher
 from microcred_hub.harvest import fetch_policy
 from microcred_hub.plugins import discover, plugin_for
@@ -57,12 +57,13 @@ async def check_sources(config: HubConfig) -> CheckResult:
             except TimeoutError:
                 verdict, ok = f"FAILED: no answer within {CHECK_TIMEOUT_SECONDS:g} s", False
             except Exception as exc:  # report every source, whatever breaks
-                verdict, ok = f"FAILED: {exc}", False
+                verdict, ok = f"FAILED: {redact_urls(str(exc))}", False
             else:
                 ok = True
         seconds = time.monotonic() - started
         result.ok &= ok
         result.lines.append(
-            f"source {source.key} ({source.connector}, {source.url}): {verdict} [{seconds:.2f} s]"
+            f"source {source.key} ({source.connector}, {redact_url(source.url)}): {verdict} "
+            f"[{seconds:.2f} s]"
         )
     return result

@@ -14,6 +14,7 @@ import msgspec
 
 from microcred_hub.errors import ConfigError
 from microcred_hub.graphql.limits import QueryLimits
+from microcred_hub.outbound import parse_allowed_host
 
 ENV_VAR = "MICROCRED_HUB_CONFIG"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -66,10 +67,14 @@ class SourceConfig(_Section, frozen=True):
     timeout_seconds: float = 30.0  # read timeout; total per request is 4x
     connect_timeout_seconds: float = 10.0
     retries: int = 3
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = 10 * 1024 * 1024  # one response
+    max_total_bytes: int = 256 * 1024 * 1024  # every response of one harvest together
+    max_records: int = 500_000  # records one harvest may yield
     max_redirects: int = 5
-    headers: dict[str, str] = msgspec.field(default_factory=dict)
-    allowed_hosts: tuple[str, ...] = ()  # beyond the hosts of url/urls
+    headers: dict[str, str] = msgspec.field(default_factory=dict)  # sent to its own origins only
+    allowed_hosts: tuple[str, ...] = ()  # beyond the hosts of url/urls: "host" or "host:port"
+    #: reach host names that resolve to loopback, private, link-local or multicast addresses
+    allow_private_addresses: bool = False
     allow_empty: bool = False  # accept a harvest that returns nothing as "register emptied"
     options: dict[str, object] = msgspec.field(default_factory=dict)
 
@@ -201,6 +206,18 @@ def _check(config: HubConfig, file: str) -> None:
                 name = "url" if j == 0 else f"urls[{j - 1}]"
                 raise ConfigError(
                     f"{url!r} is not an http(s):// or file:// URL", file=file, key=f"{where}.{name}"
+                )
+        for j, entry in enumerate(source.allowed_hosts):
+            try:
+                parse_allowed_host(entry)
+            except ValueError as exc:
+                raise ConfigError(str(exc), file=file, key=f"{where}.allowed_hosts[{j}]") from None
+        for name in ("max_bytes", "max_total_bytes", "max_records"):
+            if getattr(source, name) < 1:
+                raise ConfigError(
+                    f"must be at least 1 (got {getattr(source, name)})",
+                    file=file,
+                    key=f"{where}.{name}",
                 )
         if source.interval_seconds < 1:
             raise ConfigError(

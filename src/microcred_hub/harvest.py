@@ -10,14 +10,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import msgspec
 
 from microcred_hub.config import SourceConfig
 from microcred_hub.errors import FetchError, InvalidRecordError, redact_url, redact_urls
-from microcred_hub.fetch import FetchPolicy, HttpFetcher, host_of
+from microcred_hub.fetch import FetchPolicy, HttpFetcher
+from microcred_hub.outbound import format_origin, origins_for
 from microcred_hub.record import (
     Microcredential,
     Provenance,
@@ -54,22 +57,35 @@ class _NoProgress:
 def fetch_policy(
     source: SourceConfig, connector: Connector, *, use_validators: bool
 ) -> FetchPolicy:
-    """Outbound requests go only to the hosts of the source's URLs plus those it declares."""
-    hosts = {host_of(u) for u in source.all_urls if urlsplit(u).scheme in ("http", "https")}
-    hosts.update(source.allowed_hosts)
-    hosts.update(connector.info.allowed_hosts)
+    """Outbound requests go only to the origins of the source's URLs and allowed hosts.
+
+    The source's headers go to those origins only, not to hosts a connector declares itself.
+    """
+    own = origins_for(source.all_urls, source.allowed_hosts)
+    declared = origins_for(source.all_urls, connector.info.allowed_hosts)
+    files = [u for u in source.all_urls if urlsplit(u).scheme == "file"]
     return FetchPolicy(
-        allowed_hosts=tuple(sorted(hosts)),
+        origins=tuple(sorted(format_origin(o) for o in own | declared)),
+        header_origins=tuple(sorted(format_origin(o) for o in own)),
+        allow_private_addresses=source.allow_private_addresses,
         connect_timeout=source.connect_timeout_seconds,
         read_timeout=source.timeout_seconds,
         total_timeout=source.timeout_seconds * 4,
         max_bytes=source.max_bytes,
+        max_total_bytes=source.max_total_bytes,
         retries=source.retries,
         max_redirects=source.max_redirects,
         headers=source.headers,
-        allow_files=any(u.startswith("file:") for u in source.all_urls),
+        allow_files=bool(files),
+        file_roots=tuple(_folder_of(u) for u in files),
         use_validators=use_validators,
     )
+
+
+def _folder_of(file_url: str) -> str:
+    """A file source reads below its url when that is a folder, else below the file's folder."""
+    path = Path(url2pathname(urlsplit(file_url).path)).resolve()
+    return str(path if path.is_dir() else path.parent)
 
 
 def _excerpt(raw: RawRecord) -> str:
@@ -77,13 +93,22 @@ def _excerpt(raw: RawRecord) -> str:
         text = msgspec.json.encode(raw.data).decode("utf-8", errors="replace")
     except (RecursionError, TypeError, ValueError):
         return "(not representable)"
-    return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
+    # a register's own links often repeat our query (api_key and all)
+    return redact_urls(text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…")
+
+
+class _TooManyRecordsError(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the register sent more than max_records = {limit} records; keeping the last good "
+            "data (raise max_records for this source if the register is really that large)"
+        )
 
 
 def _error_text(exc: BaseException) -> str:
     """A one-line reason fit for `sources` (no traceback, no internal paths)."""
-    if isinstance(exc, FetchError | InvalidRecordError):
-        return str(exc)
+    if isinstance(exc, FetchError | InvalidRecordError | _TooManyRecordsError):
+        return redact_urls(str(exc))
     return redact_urls(f"{type(exc).__name__}: {exc}"[:500])
 
 
@@ -181,9 +206,9 @@ class _Run:
         self.quarantine.append(
             QuarantinedRecord(
                 source=self.source.key,
-                reason=reason,
+                reason=redact_urls(reason),
                 local_id=local_id,
-                source_url=raw.source_url,
+                source_url=redact_url(raw.source_url) if raw.source_url else None,
                 seen_at=self.now,
                 raw_excerpt=_excerpt(raw),
             )
@@ -233,7 +258,7 @@ async def harvest_source(
     async with HttpFetcher(policy, validators=store) as fetcher:
         ctx = HarvestContext(
             source_key=source.key,
-            url=redact_url(source.url),
+            url=source.url,  # the real one: the register needs its api_key; never shown
             urls=source.all_urls,
             fetcher=fetcher,
             since=previous.last_success_at,
@@ -246,8 +271,10 @@ async def harvest_source(
                 if isinstance(item, Unchanged):
                     run.keep_document(item)
                 elif isinstance(item, RawRecord):
-                    run.take(item)
                     count += 1
+                    if count > source.max_records:
+                        raise _TooManyRecordsError(source.max_records)
+                    run.take(item)
                     if count % 100 == 0:
                         report.records(source.key, count)
                 else:

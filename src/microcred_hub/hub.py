@@ -15,7 +15,7 @@ import msgspec
 
 from microcred_hub.cache import ResponseCache, open_cache
 from microcred_hub.config import HubConfig, SourceConfig
-from microcred_hub.errors import ConfigError, redact_url
+from microcred_hub.errors import ConfigError, redact_url, redact_urls
 from microcred_hub.harvest import Progress, harvest_source
 from microcred_hub.index import Index
 from microcred_hub.plugins import Plugin, discover, plugin_for
@@ -156,7 +156,9 @@ class Hub:
         try:
             stored = await self.store.states()
         except StoreUnavailableError as exc:
-            self.store_error = f"record store unreachable ({exc}); serving the in-memory copy"
+            self.store_error = redact_urls(
+                f"record store unreachable ({exc}); serving the in-memory copy"
+            )
             return [
                 msgspec.structs.replace(s, status=SourceStatus.STALE, last_error=self.store_error)
                 for s in self._last_states

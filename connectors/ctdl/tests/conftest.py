@@ -144,7 +144,7 @@ async def _harvest(
     connector: CtdlConnector, url: str, *extra: str
 ) -> tuple[list[RawRecord | Unchanged], list[str]]:
     pages: list[str] = []
-    async with HttpFetcher(FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0)) as fetcher:
+    async with HttpFetcher(FetchPolicy(origins=(url, *extra), retries=0)) as fetcher:
         ctx = HarvestContext(
             source_key="ctdl", url=url, urls=(url, *extra), fetcher=fetcher, on_page=pages.append
         )

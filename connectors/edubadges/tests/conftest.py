@@ -100,7 +100,7 @@ def harvest() -> Harvest:
     ) -> list[RawRecord | Unchanged]:
         connector = EdubadgesConnector(options or EdubadgesOptions())
         policy = policy or FetchPolicy(
-            allowed_hosts=("127.0.0.1",), retries=1, backoff_initial=0.01, backoff_max=0.02
+            origins=(url,), retries=1, backoff_initial=0.01, backoff_max=0.02
         )
         async with HttpFetcher(policy) as fetcher:
             ctx = HarvestContext(

@@ -107,7 +107,7 @@ async def source() -> AsyncIterator[Source]:
 async def _harvest(*urls: str, connector: ElmConnector | None = None) -> Harvested:
     elm = connector or ElmConnector()
     fetched: list[RawRecord | Unchanged] = []
-    policy = FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0)
+    policy = FetchPolicy(origins=urls, retries=0)
     async with HttpFetcher(policy) as fetcher:
         ctx = HarvestContext(source_key="elm", url=urls[0], urls=urls, fetcher=fetcher)
         async for item in elm.fetch(ctx):

@@ -151,7 +151,7 @@ def harvest() -> Harvest:
         allow_files: bool = False,
     ) -> tuple[list[RawRecord | Unchanged], list[str]]:
         pages: list[str] = []
-        policy = FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0, allow_files=allow_files)
+        policy = FetchPolicy(origins=(url,), retries=0, allow_files=allow_files)
         async with HttpFetcher(policy, validators=validators) as fetcher:
             ctx = HarvestContext(
                 source_key="nzqa",

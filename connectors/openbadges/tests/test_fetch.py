@@ -77,7 +77,7 @@ async def register() -> AsyncIterator[Register]:
 async def harvest(
     url: str, options: OpenBadgesOptions | None = None
 ) -> list[RawRecord | Unchanged]:
-    policy = FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0)
+    policy = FetchPolicy(origins=(url,), retries=0)
     async with HttpFetcher(policy) as fetcher:
         ctx = HarvestContext(source_key="ob", url=url, urls=(url,), fetcher=fetcher)
         return [item async for item in OpenBadgesConnector(options).fetch(ctx)]
@@ -125,7 +125,7 @@ async def test_ob2_issuer_given_as_a_url_is_read_once_and_names_the_awarding_bod
     register: Register,
 ) -> None:
     url = f"{register.base}/f/ob2_badgeclass.json"
-    policy = FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0)
+    policy = FetchPolicy(origins=(url,), retries=0)
     async with HttpFetcher(policy) as fetcher:
         ctx = HarvestContext(source_key="ob", url=url, urls=(url, url), fetcher=fetcher)
         raws = records([item async for item in OpenBadgesConnector().fetch(ctx)])
