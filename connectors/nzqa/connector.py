@@ -41,7 +41,8 @@ class NzqaOptions(ConnectorOptions, frozen=True, kw_only=True, forbid_unknown_fi
     full_every_hours: Annotated[float, msgspec.Meta(gt=0)] = 24.0
     #: zone of zone-less timestamps (the feed's own carry +12:00 / +13:00)
     timezone: str = "Pacific/Auckland"
-    max_pages: Annotated[int, msgspec.Meta(ge=1)] = 10_000
+    #: a real feed has tens of pages; an endless one stops here (and at max_total_bytes)
+    max_pages: Annotated[int, msgspec.Meta(ge=1)] = 1_000
 
     def __post_init__(self) -> None:
         try:

@@ -57,7 +57,13 @@ def redact_url(url: str) -> str:
 
 def redact_urls(text: str) -> str:
     """Every URL in a message redacted (register errors end up in `sources` and logs)."""
-    return _URL.sub(lambda m: redact_url(m.group(0)), text)
+
+    def one(match: re.Match[str]) -> str:
+        url = match.group(0)
+        core = url.rstrip(".,;:!?)]}")  # punctuation after a URL is the sentence's, not the URL's
+        return redact_url(core) + url[len(core) :]
+
+    return _URL.sub(one, text)
 
 
 class HubError(Exception):

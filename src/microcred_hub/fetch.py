@@ -284,11 +284,8 @@ class HttpFetcher:
                 raise RetryableFetchError(
                     f"{current}: connection closed mid-body ({exc})", url=current
                 ) from exc
-            except aiohttp.ClientError as exc:
-                log.info("%s: %s: %s", redact_url(current), type(exc).__name__, exc)
-                raise RetryableFetchError(
-                    f"{current}: the connection failed ({type(exc).__name__})", url=current
-                ) from exc
+            except aiohttp.ClientError as exc:  # refused, reset, closed: all look the same
+                raise self._not_connected(current, exc) from exc
         raise FatalFetchError(
             f"{url}: more than {self.policy.max_redirects} redirects (loop?)", url=url
         )
@@ -304,10 +301,10 @@ class HttpFetcher:
                 "register really is on an internal network",
                 url=url,
             )
-        log.info("%s: cannot connect: %s", redact_url(url), exc)
+        log.info("%s: connection failed: %s: %s", redact_url(url), type(exc).__name__, exc)
         return RetryableFetchError(
-            f"{url}: could not connect to the register (refused, unreachable or timed out); "
-            "check that it is up and the source url is right",
+            f"{url}: the connection to the register failed (refused, reset, unreachable or "
+            "timed out); check that it is up and that the source url is right",
             url=url,
         )
 
