@@ -18,14 +18,13 @@ from microcred_hub.sdk import (
 )
 
 from .csvexport import read_export
-from .dedupe import kept, unchanged_pages_to_reread, winners
-from .feed import PageMemory, first_page_url, read_feed, read_page
+from .dedupe import kept, winners
+from .feed import PageMemory, first_page_url
 from .mapping import normalise_record
+from .stream import stream_feed
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
-
-    from .dedupe import Page
 
 
 class NzqaOptions(ConnectorOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -79,35 +78,25 @@ class NzqaConnector:
     async def fetch(self, ctx: HarvestContext) -> AsyncIterator[RawRecord | Unchanged]:
         """Every listing, de-duplicated by reference (higher version wins) across all pages.
 
-        Records are yielded only after the last page is read: a later page may hold a higher
-        version of a listing already seen.
+        The JSON feed streams: each page's listings are yielded as the page arrives, and a
+        higher version met later replaces the one given (``RawRecord.replaces``). The CSV
+        export is one document, read whole.
         """
-        pages = await self._read(ctx)
-        best = winners(pages)
-        if self.options.format == "json":
-            # Ends: a page read again is fresh, and fresh pages are never read again.
-            while stale := unchanged_pages_to_reread(pages, best):
-                for index in stale:
-                    pages[index] = await read_page(
-                        ctx, pages[index].url, self._memory, conditional=False
-                    )
-                best = winners(pages)
-            self._memory.settle(pages, best)
-        for index, page in enumerate(pages):
-            if page.records is None:
-                yield Unchanged(source_url=page.url)
-            else:
-                for raw in kept(pages, best, index):
-                    yield raw
-
-    async def _read(self, ctx: HarvestContext) -> list[Page]:
         if self.options.format == "csv":
-            return [await read_export(ctx, ctx.url)]
+            pages = [await read_export(ctx, ctx.url)]
+            if pages[0].records is None:
+                yield Unchanged(source_url=pages[0].url)
+            for raw in kept(pages, winners(pages), 0):
+                yield raw
+            return
         since = self._since(ctx)
         if since is not None:
             ctx.partial()  # only changed listings come back: the hub must not withdraw the rest
         url = first_page_url(ctx.url, page_size=self.options.page_size, since=since)
-        return await read_feed(ctx, url, max_pages=self.options.max_pages, memory=self._memory)
+        async for item in stream_feed(
+            ctx, url, max_pages=self.options.max_pages, memory=self._memory
+        ):
+            yield item
 
     def _since(self, ctx: HarvestContext) -> datetime | None:
         """``updatedSince`` for an incremental pass, or None for a full one.

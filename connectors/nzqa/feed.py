@@ -54,33 +54,6 @@ def first_page_url(url: str, *, page_size: int, since: datetime | None) -> str:
     return urlunsplit(parts._replace(query=urlencode([*query, *ours.items()])))
 
 
-async def read_feed(
-    ctx: HarvestContext, first_url: str, *, max_pages: int, memory: PageMemory
-) -> list[Page]:
-    """Every page from ``first_url`` along its ``next`` links, 304 pages included as unchanged."""
-    pages: list[Page] = []
-    seen: set[str] = set()
-    url: str | None = first_url
-    while url is not None:
-        if url in seen:
-            raise FatalFetchError(
-                f"{url}: the feed's next link leads back to a page already read (a loop); "
-                "the register must fix its paging",
-                url=url,
-            )
-        if len(pages) >= max_pages:
-            raise FatalFetchError(
-                f"{url}: the feed has more than {max_pages} pages; raise max_pages for this "
-                "source if the register is really that large",
-                url=url,
-            )
-        seen.add(url)
-        page = await read_page(ctx, url, memory, conditional=True)
-        pages.append(page)
-        url = page.next_url
-    return pages
-
-
 async def read_page(
     ctx: HarvestContext, url: str, memory: PageMemory, *, conditional: bool
 ) -> Page:

@@ -130,12 +130,17 @@ class _Run:
         for record in existing:
             self.by_document.setdefault(record.provenance.source_url, []).append(record.id)
         self.seen: set[str] = set()
-        self.upserts: list[Microcredential] = []
+        self.upserts: dict[str, Microcredential] = {}
+        #: how each id seen was counted ("added", "changed", "unchanged"), so a replacement
+        #: (RawRecord.replaces) can take it back
+        self.outcome: dict[str, str] = {}
         self.quarantine: list[QuarantinedRecord] = []
         self.added = self.changed = self.unchanged = 0
         self.partial = False
 
     def take(self, raw: RawRecord) -> None:
+        if raw.replaces and raw.local_id:
+            self._forget(f"{self.source.key}:{raw.local_id}")
         try:
             draft = self.connector.normalise(raw)
             if not isinstance(draft, RecordDraft):
@@ -173,6 +178,7 @@ class _Run:
         old = self.existing.get(record_id)
         if old is not None and old.provenance.content_hash == digest and old.withdrawn_at is None:
             self.unchanged += 1
+            self.outcome[record_id] = "unchanged"
             return
         fields = {f: getattr(draft, f) for f in RecordDraft.__struct_fields__}
         record = Microcredential(
@@ -189,11 +195,21 @@ class _Run:
                 content_hash=digest,
             ),
         )
-        self.upserts.append(record)
+        self.upserts[record_id] = record
         if old is None:
             self.added += 1
+            self.outcome[record_id] = "added"
         else:
             self.changed += 1
+            self.outcome[record_id] = "changed"
+
+    def _forget(self, record_id: str) -> None:
+        """Take back an earlier record of this harvest that a later one replaces."""
+        self.seen.discard(record_id)
+        self.upserts.pop(record_id, None)
+        outcome = self.outcome.pop(record_id, None)
+        if outcome is not None:
+            setattr(self, outcome, getattr(self, outcome) - 1)
 
     def keep_document(self, unchanged: Unchanged) -> None:
         # provenance keeps URLs redacted, so look the document up the same way
@@ -201,6 +217,7 @@ class _Run:
             if record_id not in self.seen:
                 self.seen.add(record_id)
                 self.unchanged += 1
+                self.outcome[record_id] = "unchanged"
 
     def _quarantine(self, raw: RawRecord, reason: str, local_id: str | None) -> None:
         self.quarantine.append(
@@ -324,7 +341,7 @@ async def harvest_source(
         await store.apply(
             ChangeSet(
                 source=source.key,
-                upserts=(*run.upserts, *withdrawn),
+                upserts=(*run.upserts.values(), *withdrawn),
                 quarantine=tuple(run.quarantine),
                 state=state,
             )

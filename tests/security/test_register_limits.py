@@ -67,6 +67,17 @@ async def test_an_endless_feed_stops_at_max_total_bytes(register: HostileRegiste
     await store.close()
 
 
+async def test_an_endless_feed_streams_so_max_records_stops_it_after_a_few_pages(
+    register: HostileRegister,
+) -> None:
+    summary, store = await _two_harvests(register, max_records=40)
+    assert not summary.ok  # type: ignore[attr-defined]
+    await _assert_last_good_data_kept(store, "max_records = 40")
+    # five records a page are handed over as each page arrives: the ninth page is the last read
+    assert register.seen.requests <= 1 + 10, register.seen.requests
+    await store.close()
+
+
 async def test_a_harvest_over_max_records_fails_and_keeps_the_last_good_data(
     register: HostileRegister,
 ) -> None:

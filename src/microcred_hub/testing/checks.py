@@ -123,6 +123,8 @@ async def harvest(connector: Connector, server: ScenarioServer, url: str) -> Har
             if isinstance(item, Unchanged):
                 out.unchanged.append(item)
             elif isinstance(item, RawRecord):
+                if item.replaces:  # as the hub does: the later record takes the earlier's place
+                    out.raws = [r for r in out.raws if r.local_id != item.local_id]
                 out.raws.append(item)
             else:
                 raise ConformanceError("fetch", f"fetch() yielded {type(item).__name__}")
