@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, cast
@@ -101,7 +102,14 @@ def record_filter(value: MicrocredentialFilter | None) -> RecordFilter | None:
     )
 
 
-def resolve_microcredentials(
+async def _turn() -> None:
+    """Let the event loop serve others before a step of index work: a query with many
+    searches then never holds the loop for more than one of them, and the request deadline
+    can stop it between two."""
+    await asyncio.sleep(0)
+
+
+async def resolve_microcredentials(
     info: Info,
     filter: MicrocredentialFilter | None = strawberry.UNSET,
     search: Annotated[
@@ -121,6 +129,7 @@ def resolve_microcredentials(
     context = info.context
     size = page_size(first)
     check_first(size, context.limits)
+    await _turn()
     page = context.index.search(
         record_filter(filter), given(search), given(sort) or (), size, given(after)
     )
@@ -139,11 +148,12 @@ def resolve_microcredential(info: Info, id: strawberry.ID) -> MicrocredentialTyp
     return cast(MicrocredentialType | None, info.context.index.get(str(id)))
 
 
-def resolve_facets(
+async def resolve_facets(
     info: Info,
     filter: MicrocredentialFilter | None = strawberry.UNSET,
     search: str | None = strawberry.UNSET,
 ) -> Facets:
+    await _turn()
     counts = info.context.index.facets(record_filter(filter), given(search))
     lists = {
         name: [FacetCount(value=value, count=count) for value, count in counts[name]]
@@ -166,7 +176,7 @@ async def resolve_sources(info: Info) -> list[SourceType]:
     return cast(list[SourceType], sorted(states, key=lambda state: state.key))
 
 
-def resolve_providers(
+async def resolve_providers(
     info: Info,
     search: Annotated[
         str | None, strawberry.argument(description="Words starting words of the name.")
@@ -178,6 +188,7 @@ def resolve_providers(
     context = info.context
     size = page_size(first)
     check_first(size, context.limits)
+    await _turn()
     page = context.index.providers(given(search), given(issuer_country), size, given(after))
     edges = [
         ProviderEdge(cursor=cursor, node=cast(Provider, provider))
