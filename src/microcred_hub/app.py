@@ -251,8 +251,11 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
         max_tokens=limits.max_tokens,
     )
 
+    turns = asyncio.Lock()
+
     def context() -> QueryContext:
         return QueryContext(
+            turns=turns,
             index=hub.index,
             source_states=hub.source_states,
             quarantined=hub.quarantined,

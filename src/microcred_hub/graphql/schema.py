@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
@@ -102,11 +103,19 @@ def record_filter(value: MicrocredentialFilter | None) -> RecordFilter | None:
     )
 
 
-async def _turn() -> None:
-    """Let the event loop serve others before a step of index work: a query with many
-    searches then never holds the loop for more than one of them, and the request deadline
-    can stop it between two."""
-    await asyncio.sleep(0)
+@contextlib.asynccontextmanager
+async def _index_turn(context: QueryContext) -> AsyncIterator[None]:
+    """One step of index work (a search, a facet count, a provider page) at a time.
+
+    graphql-core starts every field of a query together, so yielding alone would run them
+    back to back in one loop iteration. Waiting for the shared lock puts each step in an
+    iteration of its own, with the loop serving other requests (and the request deadline
+    firing) between two steps: a query with many searches never holds the loop for more than
+    one of them.
+    """
+    async with context.turns:
+        await asyncio.sleep(0)
+        yield
 
 
 async def resolve_microcredentials(
@@ -129,10 +138,10 @@ async def resolve_microcredentials(
     context = info.context
     size = page_size(first)
     check_first(size, context.limits)
-    await _turn()
-    page = context.index.search(
-        record_filter(filter), given(search), given(sort) or (), size, given(after)
-    )
+    async with _index_turn(context):
+        page = context.index.search(
+            record_filter(filter), given(search), given(sort) or (), size, given(after)
+        )
     edges = [
         MicrocredentialEdge(cursor=cursor, node=cast(MicrocredentialType, record))
         for cursor, record in zip(page.cursors, page.records, strict=True)
@@ -153,8 +162,8 @@ async def resolve_facets(
     filter: MicrocredentialFilter | None = strawberry.UNSET,
     search: str | None = strawberry.UNSET,
 ) -> Facets:
-    await _turn()
-    counts = info.context.index.facets(record_filter(filter), given(search))
+    async with _index_turn(info.context):
+        counts = info.context.index.facets(record_filter(filter), given(search))
     lists = {
         name: [FacetCount(value=value, count=count) for value, count in counts[name]]
         for name in FACETS
@@ -188,8 +197,8 @@ async def resolve_providers(
     context = info.context
     size = page_size(first)
     check_first(size, context.limits)
-    await _turn()
-    page = context.index.providers(given(search), given(issuer_country), size, given(after))
+    async with _index_turn(context):
+        page = context.index.providers(given(search), given(issuer_country), size, given(after))
     edges = [
         ProviderEdge(cursor=cursor, node=cast(Provider, provider))
         for cursor, provider in zip(page.cursors, page.providers, strict=True)
