@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from microcred_hub.access import AdminThrottle, ClientAddress
 from microcred_hub.config import HubConfig
 from microcred_hub.errors import ConfigError
 from microcred_hub.graphql import QueryContext, make_graphql_app
@@ -35,6 +36,10 @@ log = logging.getLogger("microcred_hub.http")
 
 _KNOWN_PATHS = frozenset(
     {"/graphql", "/healthz", "/readyz", "/metrics", "/admin/harvest", "/admin/cache/clear"}
+)
+#: metric labels come from this set only: a client inventing methods must not grow /metrics
+_KNOWN_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"}
 )
 
 
@@ -71,6 +76,7 @@ class Guard:
         self.metrics = metrics
         self.limiter = limiter
         self.deadline = hub.config.server.request_timeout_seconds
+        self.clients = ClientAddress(hub.config.server.trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -93,8 +99,11 @@ class Guard:
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
+        peer, port = scope.get("client") or ("?", 0)
+        client = self.clients.of(peer, headers.get(b"x-forwarded-for"))
+        if client != peer:
+            scope = {**scope, "client": (client, port)}
         try:
-            client = (scope.get("client") or ("?", 0))[0]
             if (
                 self.limiter is not None
                 and path == "/graphql"
@@ -128,14 +137,20 @@ class Guard:
         finally:
             REQUEST_ID.reset(request_token)
             elapsed = time.perf_counter() - started
-            self.metrics.requests.labels(path, scope["method"], str(status)).inc()
+            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
+            self.metrics.requests.labels(path, method, str(status)).inc()
             self.metrics.latency.labels(path).observe(elapsed)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
 
 
 def _refused(request: Request) -> Response:
     """401, and a line in the log: failed admin attempts are worth seeing (never the token)."""
-    client = request.client.host if request.client else "?"
-    log.warning("admin %s refused: token missing or wrong (client %s)", request.url.path, client)
+    log.warning(
+        "admin %s refused: token missing or wrong (client %s)", request.url.path, _client(request)
+    )
     return _json_error(401, "admin token missing or wrong (Authorization: Bearer <token>)")
 
 
@@ -149,6 +164,33 @@ def _authorised(request: Request, token: str | None) -> bool:
     )
 
 
+class AdminGate:
+    """The admin token check, with failed attempts throttled per client."""
+
+    def __init__(self, config: HubConfig) -> None:
+        self.token = config.admin.token
+        self.throttle = AdminThrottle(config.admin.max_failed_attempts)
+
+    def refusal(self, request: Request) -> Response | None:
+        """None when the request carries the token; else the answer to give."""
+        client = _client(request)
+        wait = self.throttle.wait(client)
+        if wait:
+            log.warning("admin %s refused: client %s is locked out", request.url.path, client)
+            return _json_error(
+                429,
+                f"too many failed admin attempts ([admin] max_failed_attempts = "
+                f"{self.throttle.max_failures}); retry after {wait} s",
+                {"Retry-After": str(wait)},
+            )
+        if _authorised(request, self.token):
+            self.throttle.succeeded(client)
+            return None
+        if self.token:  # admin off: nothing to guess, nothing to count
+            self.throttle.failed(client)
+        return _refused(request)
+
+
 def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
     """The ASGI app; its lifespan opens the hub and (with ``schedule``) starts harvesting."""
     metrics = Metrics()
@@ -159,20 +201,27 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def readyz(_: Request) -> Response:
+    gate = AdminGate(config)
+    protected = frozenset(config.server.token_required_for)
+
+    async def readyz(request: Request) -> Response:
+        if "readyz" in protected and (refusal := gate.refusal(request)) is not None:
+            return refusal
         if not hub.ready:
             return JSONResponse({"status": "starting"}, status_code=503)
         body = {"status": "ready", "records": len(hub.index), "store": hub.store_error or "ok"}
         return JSONResponse(body)
 
-    async def metrics_endpoint(_: Request) -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        if "metrics" in protected and (refusal := gate.refusal(request)) is not None:
+            return refusal
         states = await hub.source_states() if hub.ready else []
         payload = metrics.render(states, len(hub.index), hub.index.version, hub.cache.stats())
         return Response(payload, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def admin_harvest(request: Request) -> Response:
-        if not _authorised(request, config.admin.token):
-            return _refused(request)
+        if (refusal := gate.refusal(request)) is not None:
+            return refusal
         keys = request.query_params.getlist("source") or None
         try:
             started = hub.trigger(keys)
@@ -181,8 +230,8 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
         return JSONResponse({"started": started}, status_code=202)
 
     async def admin_cache_clear(request: Request) -> Response:
-        if not _authorised(request, config.admin.token):
-            return _refused(request)
+        if (refusal := gate.refusal(request)) is not None:
+            return refusal
         await hub.cache.clear()
         return JSONResponse({"cleared": True})
 
@@ -199,10 +248,14 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
         file=limits.persisted_queries_file,
         max_entries=limits.persisted_queries_max,
         config_file=config.path,
+        max_tokens=limits.max_tokens,
     )
+
+    turns = asyncio.Lock()
 
     def context() -> QueryContext:
         return QueryContext(
+            turns=turns,
             index=hub.index,
             source_states=hub.source_states,
             quarantined=hub.quarantined,

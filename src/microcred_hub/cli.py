@@ -132,6 +132,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         lifespan="on",
         server_header=False,
+        # the app reads X-Forwarded-For itself, from [server] trusted_proxies only
+        proxy_headers=False,
     )
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -39,8 +40,14 @@ class CacheConfig(_Section, frozen=True):
     max_entries: int = 10_000
 
 
+#: shorter admin tokens are refused at start: they can be guessed
+MIN_ADMIN_TOKEN_LENGTH = 16
+
+
 class AdminConfig(_Section, frozen=True):
     token: str | None = None  # unset or empty: admin endpoints off
+    #: failed attempts a client may make before it is locked out (for 1 s, doubling each time)
+    max_failed_attempts: int = 5
 
 
 class ServerConfig(_Section, frozen=True):
@@ -53,6 +60,11 @@ class ServerConfig(_Section, frozen=True):
     request_timeout_seconds: float = 30.0
     rate_limit_per_second: float = 0.0  # per client; 0 = off
     rate_limit_burst: int = 50
+    #: addresses or networks of the reverse proxies whose X-Forwarded-For is believed; none
+    #: by default, so a client cannot pick its own address (and rate-limit bucket)
+    trusted_proxies: tuple[str, ...] = ()
+    #: which of "metrics" and "readyz" also need the admin token (/healthz never does)
+    token_required_for: tuple[Literal["metrics", "readyz"], ...] = ()
 
 
 class SourceConfig(_Section, frozen=True):
@@ -128,7 +140,7 @@ def _expand(value: object, path: str, file: str, config_dir: Path) -> object:
             return config_dir.as_posix()
         env = os.environ.get(name)
         if env is None:
-            if path == "admin.token":
+            if path == "admin.token" and value == match.group(0):
                 return ""  # documented: unset token = admin endpoints off
             raise ConfigError(
                 f"environment variable {name} is not set; export it or put the value in the file",
@@ -180,7 +192,38 @@ def parse_config(text: str, *, file: str, config_dir: Path) -> HubConfig:
     return config
 
 
+def _check_server(config: HubConfig, file: str) -> None:
+    token = config.admin.token
+    if token and len(token) < MIN_ADMIN_TOKEN_LENGTH:
+        raise ConfigError(
+            f"the admin token has {len(token)} characters; use at least "
+            f"{MIN_ADMIN_TOKEN_LENGTH} random ones (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'), or leave it unset to turn admin off",
+            file=file,
+            key="admin.token",
+        )
+    if config.admin.max_failed_attempts < 1:
+        raise ConfigError("must be 1 or more", file=file, key="admin.max_failed_attempts")
+    for i, proxy in enumerate(config.server.trusted_proxies):
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f'{proxy!r} is not an IP address or network; write e.g. "10.0.0.5" or '
+                '"10.0.0.0/8" (the proxies in front of the hub)',
+                file=file,
+                key=f"server.trusted_proxies[{i}]",
+            ) from None
+    if config.server.token_required_for and not token:
+        raise ConfigError(
+            "needs an admin token: set [admin] token, or empty this list",
+            file=file,
+            key="server.token_required_for",
+        )
+
+
 def _check(config: HubConfig, file: str) -> None:
+    _check_server(config, file)
     seen: set[str] = set()
     for i, source in enumerate(config.sources):
         where = f"sources[{i}]"

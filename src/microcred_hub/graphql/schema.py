@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
@@ -101,7 +103,22 @@ def record_filter(value: MicrocredentialFilter | None) -> RecordFilter | None:
     )
 
 
-def resolve_microcredentials(
+@contextlib.asynccontextmanager
+async def _index_turn(context: QueryContext) -> AsyncIterator[None]:
+    """One step of index work (a search, a facet count, a provider page) at a time.
+
+    graphql-core starts every field of a query together, so yielding alone would run them
+    back to back in one loop iteration. Waiting for the shared lock puts each step in an
+    iteration of its own, with the loop serving other requests (and the request deadline
+    firing) between two steps: a query with many searches never holds the loop for more than
+    one of them.
+    """
+    async with context.turns:
+        await asyncio.sleep(0)
+        yield
+
+
+async def resolve_microcredentials(
     info: Info,
     filter: MicrocredentialFilter | None = strawberry.UNSET,
     search: Annotated[
@@ -121,9 +138,10 @@ def resolve_microcredentials(
     context = info.context
     size = page_size(first)
     check_first(size, context.limits)
-    page = context.index.search(
-        record_filter(filter), given(search), given(sort) or (), size, given(after)
-    )
+    async with _index_turn(context):
+        page = context.index.search(
+            record_filter(filter), given(search), given(sort) or (), size, given(after)
+        )
     edges = [
         MicrocredentialEdge(cursor=cursor, node=cast(MicrocredentialType, record))
         for cursor, record in zip(page.cursors, page.records, strict=True)
@@ -139,12 +157,13 @@ def resolve_microcredential(info: Info, id: strawberry.ID) -> MicrocredentialTyp
     return cast(MicrocredentialType | None, info.context.index.get(str(id)))
 
 
-def resolve_facets(
+async def resolve_facets(
     info: Info,
     filter: MicrocredentialFilter | None = strawberry.UNSET,
     search: str | None = strawberry.UNSET,
 ) -> Facets:
-    counts = info.context.index.facets(record_filter(filter), given(search))
+    async with _index_turn(info.context):
+        counts = info.context.index.facets(record_filter(filter), given(search))
     lists = {
         name: [FacetCount(value=value, count=count) for value, count in counts[name]]
         for name in FACETS
@@ -166,7 +185,7 @@ async def resolve_sources(info: Info) -> list[SourceType]:
     return cast(list[SourceType], sorted(states, key=lambda state: state.key))
 
 
-def resolve_providers(
+async def resolve_providers(
     info: Info,
     search: Annotated[
         str | None, strawberry.argument(description="Words starting words of the name.")
@@ -178,7 +197,8 @@ def resolve_providers(
     context = info.context
     size = page_size(first)
     check_first(size, context.limits)
-    page = context.index.providers(given(search), given(issuer_country), size, given(after))
+    async with _index_turn(context):
+        page = context.index.providers(given(search), given(issuer_country), size, given(after))
     edges = [
         ProviderEdge(cursor=cursor, node=cast(Provider, provider))
         for cursor, provider in zip(page.cursors, page.providers, strict=True)
