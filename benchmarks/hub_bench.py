@@ -16,14 +16,15 @@ import msgspec
 import orjson
 from questions import QUESTIONS, Answer, Question, graphql_query, hub_answer
 
-from microcred_hub.graphql import QueryContext, QueryLimits, build_schema
+from microcred_hub.config import QueryLimits
+from microcred_hub.graphql import QueryContext, build_schema
 from microcred_hub.index import Index, RecordFilter, SortField
 from microcred_hub.record import (
     Microcredential,
     QuarantinedRecord,
     record_encoder,
 )
-from microcred_hub.store.base import SourceState
+from microcred_hub.state import SourceState
 
 PAGE_QUERY = """query Page($after: String) {
   microcredentials(first: 500, after: $after, sort: [TITLE]) {

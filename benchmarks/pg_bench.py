@@ -15,7 +15,7 @@ from microcred_hub.index.text import (
     STEMMER_LANGUAGES,
     _body_texts,
     _default_lang,
-    fold,
+    search_fold,
     stem_language,
 )
 from microcred_hub.index.text import _title_texts as title_texts
@@ -74,7 +74,7 @@ def _row(record: Microcredential) -> tuple[Any, ...]:
     level, workload = record.level, record.workload
     return (
         record.id,
-        fold(record.title),
+        search_fold(record.title),
         record.source,
         sorted({c.upper() for c in record.issuer_country}),
         level.eqf if level else None,
@@ -225,7 +225,7 @@ def sql_of(question: Question) -> tuple[str, list[Any]]:
     if flt.stackable is not None:
         conds.append("stackability = %s")
         params.append((Stackability.STACKABLE if flt.stackable else Stackability.STANDALONE).value)
-    words = fold(question.search or "").split()
+    words = search_fold(question.search or "").split()
     if words:
         query, query_params = _tsquery(words)
         conds.append(f"({query})")

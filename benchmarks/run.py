@@ -1,4 +1,4 @@
-"""One command for every figure of issue 7: ``python benchmarks/run.py [--records N] [--quick]``.
+"""One command for every figure of the 1 M-record goals: ``python benchmarks/run.py [--records N] [--quick]``.
 
 Generates N synthetic records (default 1 000 000; --quick: 50 000), builds the index, times
 the dashboard question (filter + search + 8 facets + first 20) in the hub and in PostgreSQL

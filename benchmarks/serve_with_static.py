@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from microcred_hub.app import create_app
 from microcred_hub.config import load_config
-from microcred_hub.hub import Hub
+from microcred_hub.runtime import Hub
 
 
 def main() -> None:

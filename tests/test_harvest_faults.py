@@ -16,7 +16,7 @@ from aiohttp import web
 from microcred_hub.config import SourceConfig
 from microcred_hub.harvest import harvest_source
 from microcred_hub.record import Status
-from microcred_hub.store import SourceStatus
+from microcred_hub.state import SourceStatus
 from microcred_hub.store.memory import MemoryStore
 from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
 from tests.support.registers import NZQA_FIXTURES, Faults, nzqa_app, nzqa_page, start

@@ -245,7 +245,7 @@ def test_sparse_match_pages_in_global_order() -> None:
 def test_cursor_resumes_after_its_record_is_deleted() -> None:
     index = catalogue(20)
     page = index.search(first=5, sort=[SortField.ECTS])
-    index.apply((), [page.records[-1].id])
+    index.update((), [page.records[-1].id])
     rest = index.search(first=100, sort=[SortField.ECTS], after=page.end_cursor)
     full = ids(index, sort=[SortField.ECTS])
     assert [r.id for r in rest.records] == full[4:]
@@ -394,7 +394,7 @@ def test_apply_updates_every_structure_and_bumps_the_version(index: Index) -> No
         issuer_country=("AU",),
         skills=(Skill(label="Statistics"),),
     )
-    index.apply([changed], ["ctdl:ce-42"])
+    index.update([changed], ["ctdl:ce-42"])
     assert index.version == version + 1
     assert index.get("ctdl:ce-42") is None
     assert ids(index, text="maori") == []
@@ -406,7 +406,7 @@ def test_apply_updates_every_structure_and_bumps_the_version(index: Index) -> No
 
 def test_unchanged_upsert_keeps_the_version(index: Index) -> None:
     version = index.version
-    index.apply(sample_records()[:2], ["unknown:id"])
+    index.update(sample_records()[:2], ["unknown:id"])
     assert index.version == version
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from microcred_hub.generate import generate_list
 from microcred_hub.index import FACETS, Index, RecordFilter, SortField
-from microcred_hub.index.text import STEMMER_LANGUAGES, fold, stem, stem_language, words
+from microcred_hub.index.text import STEMMER_LANGUAGES, search_fold, stem, stem_language, words
 from microcred_hub.record import (
     AssessmentType,
     CredentialType,
@@ -107,7 +107,7 @@ FILTERS: list[tuple[RecordFilter, Predicate]] = [
     (RecordFilter(stackable=True), lambda r: r.stackability is Stackability.STACKABLE),
     (RecordFilter(framework_listed=False), lambda r: r.framework_listed is False),
     (RecordFilter(skill=("ANALYSE big data",)),
-     lambda r: any(fold(s.label) == "analyse big data" for s in r.skills)),
+     lambda r: any(search_fold(s.label) == "analyse big data" for s in r.skills)),
 ]  # fmt: skip
 
 
@@ -167,7 +167,7 @@ def test_title_order_and_paging_agree_with_brute_force(
     expected = sorted(
         (r for r in records if r.source == "edubadges" and r.workload and r.workload.hours
          and r.workload.hours <= 60),
-        key=lambda r: (fold(r.title), r.id),
+        key=lambda r: (search_fold(r.title), r.id),
     )  # fmt: skip
     seen: list[str] = []
     after = None

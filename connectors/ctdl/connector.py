@@ -13,6 +13,7 @@ from microcred_hub.sdk import (
     JSON,
     ConnectorInfo,
     ConnectorOptions,
+    Document,
     FatalFetchError,
     FetchResponse,
     JSONObject,
@@ -51,11 +52,9 @@ class CtdlOptions(ConnectorOptions, frozen=True, kw_only=True):
             raise ValueError("max_references cannot be negative")
 
 
-class _Document(msgspec.Struct, frozen=True, kw_only=True):
-    """One CTDL document as read, with what came along with it."""
+class _Document(Document, frozen=True, kw_only=True):
+    """One CTDL document as read (``data``, ``url``), with what came along with it."""
 
-    data: JSON
-    url: str
     related: list[JSONObject] = msgspec.field(default_factory=list)  # query answers' extra nodes
     envelope: JSONObject | None = None
 

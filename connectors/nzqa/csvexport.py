@@ -30,7 +30,7 @@ COLUMNS: dict[str, str] = {
 
 
 #: The fetcher's max_bytes already bounds a document; the csv module's own 128 KiB cell limit
-#: would fail a whole harvest over one long cell (issue 5), so it is raised to match.
+#: would fail a whole harvest over one long cell, so it is raised to match.
 csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
 
 

@@ -18,7 +18,7 @@ NOT_AN_OBJECT = "_notAnObject"  # a JSON list entry that is not an object
 
 
 #: The fetcher's max_bytes already bounds a document; the csv module's own 128 KiB cell limit
-#: would fail a whole harvest over one long cell (issue 5), so it is raised to match.
+#: would fail a whole harvest over one long cell, so it is raised to match.
 csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
 
 

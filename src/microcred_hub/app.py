@@ -7,7 +7,7 @@ import hmac
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
@@ -26,11 +26,14 @@ from microcred_hub.graphql.persisted import persisted_queries_for
 from microcred_hub.http_cache import CachedGraphQL
 from microcred_hub.metrics import Metrics
 from microcred_hub.ratelimit import RateLimiter, RedisRateLimiter
+from microcred_hub.responses import json_error
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-    from microcred_hub.hub import Hub
+    from microcred_hub.cache import ResponseCache
+    from microcred_hub.index import Index
+    from microcred_hub.runtime import Hub, SourceStates
 
 log = logging.getLogger("microcred_hub.http")
 
@@ -43,7 +46,7 @@ _KNOWN_METHODS = frozenset(
 )
 
 
-#: issue 5: the id of the request being served, so every log line it causes (strawberry's
+#: The id of the request being served, so every log line it causes (strawberry's
 #: error log included) carries ``request_id`` (logs.JsonFormatter prints it).
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -61,22 +64,22 @@ def _tag_log_lines_with_request_id() -> None:
             handler.addFilter(RequestIdFilter())
 
 
-def _json_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message}]}, status_code=status, headers=headers)
-
-
 class Guard:
     """Outermost ASGI layer: request id, deadline, rate limit, metrics, and no tracebacks out."""
 
     def __init__(
-        self, app: ASGIApp, hub: Hub, metrics: Metrics, limiter: RateLimiter | None
+        self,
+        app: ASGIApp,
+        deadline: float,
+        metrics: Metrics,
+        limiter: RateLimiter | None,
+        trusted_proxies: tuple[str, ...] = (),
     ) -> None:
         self.app = app
-        self.hub = hub
         self.metrics = metrics
         self.limiter = limiter
-        self.deadline = hub.config.server.request_timeout_seconds
-        self.clients = ClientAddress(hub.config.server.trusted_proxies)
+        self.deadline = deadline
+        self.clients = ClientAddress(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,28 +113,28 @@ class Guard:
                 and not await self.limiter.allow(client)
             ):
                 self.metrics.rate_limited.inc()
-                # issue 5: Retry-After is the bucket's real wait, not a fixed 1 s
+                # Retry-After is the bucket's real wait: a fixed 1 s would invite early retries
                 wait = str(self.limiter.retry_after(client))
-                await _json_error(
+                await json_error(
                     429,
                     f"rate limit exceeded ([server] rate_limit_per_second = "
                     f"{self.limiter.rate:g}); retry after {wait} s",
-                    {"Retry-After": wait},
+                    headers={"Retry-After": wait},
                 )(scope, receive, send_wrapped)
                 return
             async with asyncio.timeout(self.deadline):
                 await self.app(scope, receive, send_wrapped)
         except TimeoutError:
             if not response_started:
-                message = (  # issue 5: name the setting
+                message = (  # name the setting, so an operator knows what to raise
                     f"request exceeded the {self.deadline:g} s deadline "
                     "([server] request_timeout_seconds)"
                 )
-                await _json_error(503, message)(scope, receive, send_wrapped)
+                await json_error(503, message)(scope, receive, send_wrapped)
         except Exception:
             log.exception("unhandled error (request id %s)", request_id)
             if not response_started:
-                await _json_error(500, f"internal error; request id {request_id}")(
+                await json_error(500, f"internal error; request id {request_id}")(
                     scope, receive, send_wrapped
                 )
         finally:
@@ -151,7 +154,7 @@ def _refused(request: Request) -> Response:
     log.warning(
         "admin %s refused: token missing or wrong (client %s)", request.url.path, _client(request)
     )
-    return _json_error(401, "admin token missing or wrong (Authorization: Bearer <token>)")
+    return json_error(401, "admin token missing or wrong (Authorization: Bearer <token>)")
 
 
 def _authorised(request: Request, token: str | None) -> bool:
@@ -177,11 +180,11 @@ class AdminGate:
         wait = self.throttle.wait(client)
         if wait:
             log.warning("admin %s refused: client %s is locked out", request.url.path, client)
-            return _json_error(
+            return json_error(
                 429,
                 f"too many failed admin attempts ([admin] max_failed_attempts = "
                 f"{self.throttle.max_failures}); retry after {wait} s",
-                {"Retry-After": str(wait)},
+                headers={"Retry-After": str(wait)},
             )
         if _authorised(request, self.token):
             self.throttle.succeeded(client)
@@ -191,52 +194,74 @@ class AdminGate:
         return _refused(request)
 
 
-def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
-    """The ASGI app; its lifespan opens the hub and (with ``schedule``) starts harvesting."""
-    metrics = Metrics()
-    _tag_log_lines_with_request_id()
-    hub.harvest_listeners.append(metrics.harvested)
-    config = hub.config
+def _probe_routes(
+    ready: Callable[[], bool],
+    index: Index,
+    states: SourceStates,
+    cache: ResponseCache,
+    metrics: Metrics,
+    gate: AdminGate,
+    protected: frozenset[str],
+) -> list[Route]:
+    """Health, readiness and metrics: they read the index, the states and the cache's counters."""
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    gate = AdminGate(config)
-    protected = frozenset(config.server.token_required_for)
-
     async def readyz(request: Request) -> Response:
         if "readyz" in protected and (refusal := gate.refusal(request)) is not None:
             return refusal
-        if not hub.ready:
+        if not ready():
             return JSONResponse({"status": "starting"}, status_code=503)
-        body = {"status": "ready", "records": len(hub.index), "store": hub.store_error or "ok"}
+        body = {"status": "ready", "records": len(index), "store": states.store_error or "ok"}
         return JSONResponse(body)
 
     async def metrics_endpoint(request: Request) -> Response:
         if "metrics" in protected and (refusal := gate.refusal(request)) is not None:
             return refusal
-        states = await hub.source_states() if hub.ready else []
-        payload = metrics.render(states, len(hub.index), hub.index.version, hub.cache.stats())
+        current = await states.read() if ready() else []
+        payload = metrics.render(current, len(index), index.version, cache.stats())
         return Response(payload, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    return [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
+    ]
+
+
+def _admin_routes(
+    gate: AdminGate, trigger: Callable[[Sequence[str] | None], list[str]], cache: ResponseCache
+) -> list[Route]:
+    """The admin endpoints: start harvests, clear the response cache; bearer token or 401."""
 
     async def admin_harvest(request: Request) -> Response:
         if (refusal := gate.refusal(request)) is not None:
             return refusal
         keys = request.query_params.getlist("source") or None
         try:
-            started = hub.trigger(keys)
+            started = trigger(keys)
         except ConfigError as exc:
-            return _json_error(404, str(exc))
+            return json_error(404, str(exc))
         return JSONResponse({"started": started}, status_code=202)
 
     async def admin_cache_clear(request: Request) -> Response:
         if (refusal := gate.refusal(request)) is not None:
             return refusal
-        await hub.cache.clear()
+        await cache.clear()
         return JSONResponse({"cleared": True})
 
-    # issue 5: production also hides "Did you mean" suggestions, whatever [limits] says;
-    # persisted queries (APQ / allow-list) come from [limits] (graphql/persisted.py).
+    return [
+        Route("/admin/harvest", admin_harvest, methods=["POST"]),
+        Route("/admin/cache/clear", admin_cache_clear, methods=["POST"]),
+    ]
+
+
+def _graphql_route(hub: Hub, metrics: Metrics) -> Route:
+    """GraphQL behind the response cache; resolvers see the index, states and quarantine only."""
+    config = hub.config
+    # Production also hides "Did you mean" suggestions, whatever [limits] says: they map the
+    # schema for a prober.
     limits = (
         msgspec.structs.replace(config.limits, suggestions=False)
         if config.server.production
@@ -250,20 +275,15 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
         config_file=config.path,
         max_tokens=limits.max_tokens,
     )
-
-    turns = asyncio.Lock()
-
-    def context() -> QueryContext:
-        return QueryContext(
-            turns=turns,
-            index=hub.index,
-            source_states=hub.source_states,
-            quarantined=hub.quarantined,
-            limits=limits,
-        )
-
+    query_context = QueryContext(
+        turns=asyncio.Lock(),
+        index=hub.index,
+        source_states=hub.states.read,
+        quarantined=hub.states.quarantined,
+        limits=limits,
+    )
     graphql_app = make_graphql_app(
-        context,
+        lambda: query_context,
         limits,
         graphiql=config.server.graphiql and not config.server.production,
         persisted=persisted,
@@ -276,8 +296,17 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
         max_body_bytes=config.server.max_body_bytes,
         max_age=30,
     )
+    return Route("/graphql", cached, methods=["GET", "POST", "OPTIONS"])
 
+
+def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
+    """The ASGI app; its lifespan opens the hub and (with ``schedule``) starts harvesting."""
+    metrics = Metrics()
+    _tag_log_lines_with_request_id()
+    hub.scheduler.listeners.append(metrics.harvested)
+    config = hub.config
     limiter = _limiter(config)
+    gate = AdminGate(config)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -291,16 +320,27 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
 
     app = Starlette(
         routes=[
-            Route("/graphql", cached, methods=["GET", "POST", "OPTIONS"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", metrics_endpoint),
-            Route("/admin/harvest", admin_harvest, methods=["POST"]),
-            Route("/admin/cache/clear", admin_cache_clear, methods=["POST"]),
+            _graphql_route(hub, metrics),
+            *_probe_routes(
+                lambda: hub.ready,
+                hub.index,
+                hub.states,
+                hub.cache,
+                metrics,
+                gate,
+                frozenset(config.server.token_required_for),
+            ),
+            *_admin_routes(gate, hub.scheduler.trigger, hub.cache),
         ],
         lifespan=lifespan,
     )
-    return Guard(app, hub, metrics, limiter)
+    return Guard(
+        app,
+        config.server.request_timeout_seconds,
+        metrics,
+        limiter,
+        config.server.trusted_proxies,
+    )
 
 
 def _limiter(config: HubConfig) -> RateLimiter | None:

@@ -14,7 +14,7 @@ from microcred_hub import __version__
 from microcred_hub.config import HubConfig, load_config, resolve_config_path
 from microcred_hub.errors import ConfigError, ConnectorContractError, HubError
 from microcred_hub.logs import setup_logging
-from microcred_hub.store import HarvestSummary
+from microcred_hub.state import HarvestSummary
 
 EXIT_CONFIG = 2
 
@@ -110,7 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from microcred_hub.app import create_app
-    from microcred_hub.hub import Hub
+    from microcred_hub.runtime import Hub
 
     config = _config(args)
     setup_logging(config.server.log_format)
@@ -139,16 +139,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def _harvest(config: HubConfig, keys: list[str]) -> list[HarvestSummary]:
-    from microcred_hub.hub import Hub
+    from microcred_hub.runtime import Hub
 
     hub = Hub(config)
     for key in keys:
         config.source(key)  # unknown key: ConfigError before anything runs
     progress = TerminalProgress()
-    hub.progress = progress
+    hub.scheduler.progress = progress
     await hub.start(schedule=False)
     try:
-        return await hub.harvest(keys or None)
+        return await hub.scheduler.harvest(keys or None)
     finally:
         progress.done()
         await hub.stop()
@@ -175,11 +175,11 @@ def cmd_connectors_list(args: argparse.Namespace) -> int:
 
 
 def cmd_connectors_check(args: argparse.Namespace) -> int:
-    from microcred_hub.check import check_sources
+    from microcred_hub.probe import probe_sources
 
     config = _config(args)
     setup_logging(config.server.log_format, level=logging.WARNING)
-    results = asyncio.run(check_sources(config))
+    results = asyncio.run(probe_sources(config))
     for line in results.lines:
         print(line)
     return 0 if results.ok else 1

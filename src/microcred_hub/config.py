@@ -13,9 +13,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from microcred_hub.errors import ConfigError
-from microcred_hub.graphql.limits import QueryLimits
-from microcred_hub.outbound import parse_allowed_host
+from microcred_hub.errors import ConfigError, validation_message
+from microcred_hub.origins import parse_allowed_host
 
 ENV_VAR = "MICROCRED_HUB_CONFIG"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -65,6 +64,30 @@ class ServerConfig(_Section, frozen=True):
     trusted_proxies: tuple[str, ...] = ()
     #: which of "metrics" and "readyz" also need the admin token (/healthz never does)
     token_required_for: tuple[Literal["metrics", "readyz"], ...] = ()
+
+
+class QueryLimits(_Section, frozen=True):
+    """The ``[limits]`` config table; each refusal names the key it hit."""
+
+    max_first: int = 500
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_cost: int = 100000
+    #: introspection counted level by level, ``ofType`` included (max_depth skips that chain)
+    max_introspection_depth: int = 20
+    #: a search argument: characters, distinct words, and what each word adds to the cost
+    max_search_length: int = 500
+    max_search_words: int = 20
+    search_word_cost: int = 1000
+    introspection: bool = True
+    suggestions: bool = True
+    #: Automatic Persisted Queries: remember up to this many documents by hash
+    persisted_queries: bool = True
+    persisted_queries_max: int = 1000
+    #: allow-list mode: only the documents of persisted_queries_file run (dashboards)
+    persisted_only: bool = False
+    persisted_queries_file: str | None = None
 
 
 class SourceConfig(_Section, frozen=True):
@@ -158,14 +181,6 @@ def _split_source(raw: dict[str, object], fields: frozenset[str]) -> dict[str, o
     return known
 
 
-def _friendly(exc: msgspec.ValidationError) -> tuple[str, str | None]:
-    """msgspec says 'Expected `int`, got `str` - at `$.sources[0].port`': split message and key."""
-    text = str(exc)
-    message, _, where = text.partition(" - at `")
-    key = where.rstrip("`").removeprefix("$.").removeprefix("$") or None
-    return message.replace("`", ""), key
-
-
 def parse_config(text: str, *, file: str, config_dir: Path) -> HubConfig:
     try:
         data = tomllib.loads(text)
@@ -182,7 +197,7 @@ def parse_config(text: str, *, file: str, config_dir: Path) -> HubConfig:
     try:
         config = msgspec.convert(expanded, HubConfig, strict=True)
     except msgspec.ValidationError as exc:
-        message, key = _friendly(exc)
+        message, key = validation_message(exc)
         if message.startswith("Object contains unknown field"):
             message += "; check the spelling against API.md (Config)"
         elif message.startswith("Object missing required field"):

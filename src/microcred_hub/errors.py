@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import msgspec
+
 #: query keys whose values are shown; every other value is a secret until proven otherwise
 SAFE_QUERY_KEYS = frozenset(
     {
@@ -64,6 +66,14 @@ def redact_urls(text: str) -> str:
         return redact_url(core) + url[len(core) :]
 
     return _URL.sub(one, text)
+
+
+def validation_message(exc: msgspec.ValidationError) -> tuple[str, str | None]:
+    """msgspec says 'Expected `int`, got `str` - at `$.sources[0].port`': the message without
+    backticks, and the dotted key it names (None for the top level)."""
+    message, _, where = str(exc).partition(" - at `")
+    key = where.rstrip("`").removeprefix("$.").removeprefix("$") or None
+    return message.replace("`", ""), key
 
 
 class HubError(Exception):

@@ -36,6 +36,7 @@ from tenacity import (
 from yarl import URL
 
 from microcred_hub import __version__
+from microcred_hub.contract import JSON, FetchResponse
 from microcred_hub.errors import FatalFetchError, FetchError, RetryableFetchError, redact_url
 from microcred_hub.outbound import (
     DEFAULT_PORTS,
@@ -46,7 +47,6 @@ from microcred_hub.outbound import (
     origin_of,
     origins_for,
 )
-from microcred_hub.sdk import JSON, FetchResponse
 
 log = logging.getLogger("microcred_hub.fetch")
 
@@ -377,7 +377,6 @@ class HttpFetcher:
                 self.bytes_read += size
                 raise self._too_large(url, "body", None)
             chunks.append(chunk)
-        self.bytes_read += size
         return b"".join(chunks)
 
     def _local_path(self, url: str) -> Path:
@@ -409,5 +408,4 @@ class HttpFetcher:
             raise FatalFetchError(f"{url}: no such file", url=url, status=404) from exc
         except OSError as exc:
             raise FatalFetchError(f"{url}: cannot read ({exc.strerror})", url=url) from exc
-        self.bytes_read += len(body)
         return FetchResponse(url=url, status=200, headers={}, body=body)

@@ -18,9 +18,11 @@ from urllib.request import url2pathname
 import msgspec
 
 from microcred_hub.config import SourceConfig
-from microcred_hub.errors import FetchError, InvalidRecordError, redact_url, redact_urls
+from microcred_hub.contract import Connector, HarvestContext, RawRecord, Unchanged
+from microcred_hub.errors import redact_url, redact_urls
 from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.outbound import format_origin, origins_for
+from microcred_hub.pipeline import Normalised, Rejected, error_text, fetch_and_normalise
 from microcred_hub.record import (
     Microcredential,
     Provenance,
@@ -30,8 +32,8 @@ from microcred_hub.record import (
     completeness_of,
     content_hash,
 )
-from microcred_hub.sdk import Connector, HarvestContext, RawRecord, Unchanged
-from microcred_hub.store.base import ChangeSet, HarvestSummary, SourceState, SourceStatus, Store
+from microcred_hub.state import HarvestSummary, SourceState, SourceStatus
+from microcred_hub.store.base import ChangeSet, Store
 
 _EXCERPT = 300
 #: consecutive failed harvests after which a source with data is FAILING rather than STALE
@@ -105,13 +107,6 @@ class _TooManyRecordsError(Exception):
         )
 
 
-def _error_text(exc: BaseException) -> str:
-    """A one-line reason fit for `sources` (no traceback, no internal paths)."""
-    if isinstance(exc, FetchError | InvalidRecordError | _TooManyRecordsError):
-        return redact_urls(str(exc))
-    return redact_urls(f"{type(exc).__name__}: {exc}"[:500])
-
-
 class _Run:
     """The state of one harvest in progress."""
 
@@ -138,33 +133,13 @@ class _Run:
         self.added = self.changed = self.unchanged = 0
         self.partial = False
 
-    def take(self, raw: RawRecord) -> None:
-        if raw.replaces and raw.local_id:
-            self._forget(f"{self.source.key}:{raw.local_id}")
-        try:
-            draft = self.connector.normalise(raw)
-            if not isinstance(draft, RecordDraft):
-                raise InvalidRecordError(
-                    f"connector bug: normalise returned {type(draft).__name__}, not a RecordDraft"
-                )
-            if not draft.local_id or not draft.title:
-                raise InvalidRecordError("normalised record has no id or no title")
-        except RecursionError:
-            self._quarantine(raw, "record nested too deeply to read", raw.local_id)
+    def take(self, item: Normalised | Rejected) -> None:
+        if item.raw.replaces and item.raw.local_id:
+            self._forget(f"{self.source.key}:{item.raw.local_id}")
+        if isinstance(item, Rejected):
+            self._quarantine(item.raw, item.reason, item.local_id)
             return
-        except Exception as exc:  # a bug in one record's mapping must not cost the others
-            reason = (
-                exc.reason
-                if isinstance(exc, InvalidRecordError)
-                else f"normalise failed: {_error_text(exc)}"
-            )
-            local = (
-                exc.local_id
-                if isinstance(exc, InvalidRecordError) and exc.local_id
-                else raw.local_id
-            )
-            self._quarantine(raw, reason, local)
-            return
+        raw, draft = item.raw, item.draft
         record_id = f"{self.source.key}:{draft.local_id}"
         if record_id in self.seen:
             self._quarantine(
@@ -284,23 +259,21 @@ async def harvest_source(
         )
         try:
             count = 0
-            async for item in connector.fetch(ctx):
+            async for item in fetch_and_normalise(connector, ctx):
                 if isinstance(item, Unchanged):
                     run.keep_document(item)
-                elif isinstance(item, RawRecord):
-                    count += 1
-                    if count > source.max_records:
-                        raise _TooManyRecordsError(source.max_records)
-                    run.take(item)
-                    if count % 100 == 0:
-                        report.records(source.key, count)
-                else:
-                    raise TypeError(
-                        f"fetch() yielded {type(item).__name__}; expected RawRecord or Unchanged"
-                    )
+                    continue
+                count += 1
+                if count > source.max_records:
+                    raise _TooManyRecordsError(source.max_records)
+                run.take(item)
+                if count % 100 == 0:
+                    report.records(source.key, count)
             report.records(source.key, count)
+        except _TooManyRecordsError as exc:
+            error = str(exc)
         except Exception as exc:  # register trouble or a connector bug: keep the last good data
-            error = _error_text(exc)
+            error = error_text(exc)
         if error is None and not run.seen and existing and not (source.allow_empty or run.partial):
             error = (
                 f"register returned no records (it had {len(existing)}); keeping the last good data"

@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl
 
 import msgspec
 
+from microcred_hub.responses import json_error
+
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -73,7 +75,7 @@ def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch:
             variables = payload.get("variables")
             operation = payload.get("operationName")
             extensions = payload.get("extensions")
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # issue 5: deep nesting
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # deeply nested JSON too
         return None
     if not (
         isinstance(query, str | None)
@@ -83,7 +85,7 @@ def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch:
     ):
         return None  # the endpoint answers 400: a cached answer must not stand in for that
     if not query:
-        query = _persisted_key(extensions)  # issue 5: a hash-only APQ request names one document
+        query = _persisted_key(extensions)  # a hash-only APQ request names one document
     if not query:
         return None  # (the schema has no mutations: anything else fails validation, uncached)
     # The exact text: folding whitespace would merge queries that differ in meaning (a
@@ -125,7 +127,7 @@ class CachedGraphQL:
         accept = headers.get(b"accept", b"").decode("latin-1")
         query_string = scope["query_string"]
         if method not in ("GET", "POST") or (
-            # issue 5: a hash-only APQ GET carries extensions= and no query=
+            # a hash-only APQ GET carries extensions= and no query=: it is a query too
             method == "GET" and b"query=" not in query_string and b"extensions=" not in query_string
         ):
             await self.app(scope, receive, send)  # GraphiQL, OPTIONS, ...
@@ -134,14 +136,14 @@ class CachedGraphQL:
         if method == "POST" and not (media == b"application/json" or media.endswith(b"+json")):
             # GraphQL over HTTP: a POST body is JSON, and must say so
             message = "POST needs Content-Type: application/json"
-            await _plain(send, 415, msgspec.json.encode({"errors": [{"message": message}]}))
+            await json_error(415, message)(scope, receive, send)
             return
         try:
             body = await read_body(receive, self.max_body_bytes) if method == "POST" else b""
         except BodyTooLarge:
-            # issue 5: name the setting and its value, like every other limit
+            # name the setting and its value, like every other limit
             message = f"request body exceeds [server] max_body_bytes = {self.max_body_bytes}"
-            await _plain(send, 413, msgspec.json.encode({"errors": [{"message": message}]}))
+            await json_error(413, message)(scope, receive, send)
             return
         key = cache_key(method, scope["query_string"], body, accept, self.epoch())
         if key is not None:
@@ -199,7 +201,8 @@ class CachedGraphQL:
         content_type, _, body = entry.partition(_ENTRY_SEP)
         etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
         headers = [(b"content-type", content_type), (b"etag", etag)]
-        # issue 5: an answer with errors (e.g. PersistedQueryNotFound) must not sit in a CDN
+        # an answer with errors (e.g. PersistedQueryNotFound) must not sit in a CDN: the
+        # client retries with the full query and must reach the hub
         if method == "GET" and status == 200 and b'"errors":' not in body:
             headers.append((b"cache-control", b"public, max-age=%d" % self.max_age))
             if request_headers.get(b"if-none-match") == etag:
@@ -213,17 +216,3 @@ class CachedGraphQL:
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-
-async def _plain(send: Send, status: int, body: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from microcred_hub.cache import CacheStats
-from microcred_hub.store import HarvestSummary, SourceState, SourceStatus
+from microcred_hub.state import HarvestSummary, SourceState, SourceStatus
 
 _LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 

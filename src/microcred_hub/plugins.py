@@ -8,8 +8,8 @@ from importlib.metadata import EntryPoint, entry_points
 
 import msgspec
 
-from microcred_hub.errors import ConfigError, ConnectorContractError
-from microcred_hub.sdk import Connector, ConnectorInfo, ConnectorOptions
+from microcred_hub.contract import Connector, ConnectorInfo, ConnectorOptions
+from microcred_hub.errors import ConfigError, ConnectorContractError, validation_message
 
 GROUP = "microcred_hub.connectors"
 
@@ -31,11 +31,10 @@ class Plugin:
         try:
             decoded = msgspec.convert(options, self.cls.options_type, strict=False)
         except msgspec.ValidationError as exc:
-            message, _, where = str(exc).partition(" - at `")
-            field = where.rstrip("`").removeprefix("$.").removeprefix("$")
+            message, field = validation_message(exc)
             hint = "; see the connector's README for its options"
             raise ConfigError(
-                message.replace("`", "") + hint, file=file, key=f"{key}.{field}" if field else key
+                message + hint, file=file, key=f"{key}.{field}" if field else key
             ) from None
         instance = self.cls(decoded)  # type: ignore[call-arg]
         return instance

@@ -12,10 +12,11 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from microcred_hub.graphql import QueryContext, QueryLimits, build_schema, make_graphql_app
+from microcred_hub.config import QueryLimits
+from microcred_hub.graphql import QueryContext, build_schema, make_graphql_app
 from microcred_hub.index import Index
 from microcred_hub.record import QuarantinedRecord
-from microcred_hub.store.base import HarvestSummary, SourceState, SourceStatus
+from microcred_hub.state import HarvestSummary, SourceState, SourceStatus
 from tests.factories import sample_records
 
 LAST_GOOD = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

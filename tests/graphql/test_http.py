@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 
 from microcred_hub.graphql import negotiate
-from microcred_hub.store.base import SourceState
+from microcred_hub.state import SourceState
 from tests.graphql.helpers import FAILING, LiveServer, make_context, serve
 
 GQL = "application/graphql-response+json"
@@ -95,7 +95,7 @@ async def test_limit_refusal_over_http_names_the_limit(live: LiveServer) -> None
 
 
 def _tight() -> Any:
-    from microcred_hub.graphql import QueryLimits
+    from microcred_hub.config import QueryLimits
 
     return QueryLimits(max_depth=3)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from microcred_hub.graphql import QueryLimits
-from microcred_hub.store.base import SourceState
+from microcred_hub.config import QueryLimits
+from microcred_hub.state import SourceState
 from tests.graphql.helpers import make_context, run_query
 
 NODE = "edges { node { id title workload { ects } } }"

@@ -135,7 +135,7 @@ async def test_default_first_is_20_and_total_counts_all_matches() -> None:
     index = Index(sample_records() * 1)
     from tests.factories import make_record
 
-    index.apply([make_record(f"X{i:02d}", f"Extra {i}") for i in range(30)], ())
+    index.update([make_record(f"X{i:02d}", f"Extra {i}") for i in range(30)], ())
     result = await run_query(CONNECTION, {}, context=make_context(index=index))
     conn = result.data["microcredentials"]
     assert len(conn["edges"]) == 20

@@ -14,7 +14,8 @@ import pytest
 
 from microcred_hub.errors import ConfigError
 from microcred_hub.record import QuarantinedRecord
-from microcred_hub.store import ChangeSet, MemoryStore, SourceState, SourceStatus
+from microcred_hub.state import SourceState, SourceStatus
+from microcred_hub.store import ChangeSet, MemoryStore
 from microcred_hub.store.memory import load_snapshot
 from tests.factories import make_record, sample_records
 from tests.store.helpers import subprocess_env, wait_for

@@ -11,11 +11,11 @@ import pytest
 
 from microcred_hub.errors import ConfigError
 from microcred_hub.record import QuarantinedRecord
+from microcred_hub.state import SourceState
 from microcred_hub.store import (
     ALL_SOURCES,
     ChangeSet,
     RedisStore,
-    SourceState,
     StoreUnavailableError,
 )
 from tests.factories import make_record

@@ -9,7 +9,8 @@ import msgspec
 import pytest
 
 from microcred_hub.record import Microcredential, QuarantinedRecord
-from microcred_hub.store import ChangeSet, MemoryStore, RedisStore, SourceState, SourceStatus
+from microcred_hub.state import SourceState, SourceStatus
+from microcred_hub.store import ChangeSet, MemoryStore, RedisStore
 from tests.factories import make_record, sample_records
 from tests.store.helpers import Recorder, wait_for
 

@@ -38,13 +38,3 @@ class TwoLevelCache:
 
     def stats(self) -> list[CacheStats]:
         return [*self.l1.stats(), *self.l2.stats()]
-
-    @property
-    def hits(self) -> int:
-        """Answered by either level."""
-        return sum(s.hits for s in self.stats())
-
-    @property
-    def misses(self) -> int:
-        """Missed by both levels (``l2`` is asked only after ``l1`` missed)."""
-        return self.l2.stats()[-1].misses

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from microcred_hub.graphql.context import QueryContext
 from microcred_hub.graphql.http import GraphQLApp, make_graphql_app, negotiate
-from microcred_hub.graphql.limits import QueryLimits
 from microcred_hub.graphql.schema import build_schema, export_sdl
 
 __all__ = [
     "GraphQLApp",
     "QueryContext",
-    "QueryLimits",
     "build_schema",
     "export_sdl",
     "make_graphql_app",

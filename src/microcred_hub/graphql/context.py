@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from microcred_hub.graphql.limits import QueryLimits
+    from microcred_hub.config import QueryLimits
     from microcred_hub.index import Index
     from microcred_hub.record import QuarantinedRecord
-    from microcred_hub.store.base import SourceState
+    from microcred_hub.state import SourceState
 
 
 @dataclass(frozen=True, slots=True)

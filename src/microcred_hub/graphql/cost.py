@@ -30,7 +30,7 @@ from microcred_hub.index.text import words
 if TYPE_CHECKING:
     from graphql import DocumentNode, GraphQLSchema
 
-    from microcred_hub.graphql.limits import QueryLimits
+    from microcred_hub.config import QueryLimits
 
 #: introspection's linear type chain: not real depth for max_depth (the standard introspection
 #: query nests it nine levels), but counted by max_introspection_depth

@@ -26,10 +26,11 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from microcred_hub.config import QueryLimits
 from microcred_hub.graphql.context import QueryContext
-from microcred_hub.graphql.limits import QueryLimits
 from microcred_hub.graphql.persisted import PersistedQueries, PersistedQueryError
 from microcred_hub.graphql.schema import build_schema
+from microcred_hub.responses import json_error
 
 if TYPE_CHECKING:
     from cross_web import AsyncHTTPRequestAdapter
@@ -93,12 +94,8 @@ def _content_type(media_type: str) -> str:
 def error_response(
     status: int, message: str, media_type: str = JSON, *, code: str | None = None
 ) -> Response:
-    error: dict[str, object] = {"message": message}
-    if code is not None:
-        error["extensions"] = {"code": code}
-    body = msgspec.json.encode({"errors": [error]})
     headers = {"Allow": "GET, POST"} if status == 405 else None
-    return Response(body, status_code=status, media_type=_content_type(media_type), headers=headers)
+    return json_error(status, message, code=code, media_type=media_type, headers=headers)
 
 
 class GraphQLApp(GraphQL[QueryContext, None]):

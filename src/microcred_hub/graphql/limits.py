@@ -12,42 +12,18 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import msgspec
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from microcred_hub.config import QueryLimits
 from microcred_hub.graphql.cost import first_error, limit_error, measure_limits
 from microcred_hub.index import QueryError
 
 if TYPE_CHECKING:
     from graphql import DocumentNode, GraphQLSchema
     from graphql.validation import ASTValidationRule
-
-
-class QueryLimits(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """The ``[limits]`` config table; each refusal names the key it hit."""
-
-    max_first: int = 500
-    max_depth: int = 12
-    max_aliases: int = 30
-    max_tokens: int = 2000
-    max_cost: int = 100000
-    #: introspection counted level by level, ``ofType`` included (max_depth skips that chain)
-    max_introspection_depth: int = 20
-    #: a search argument: characters, distinct words, and what each word adds to the cost
-    max_search_length: int = 500
-    max_search_words: int = 20
-    search_word_cost: int = 1000
-    introspection: bool = True
-    suggestions: bool = True
-    #: Automatic Persisted Queries (persisted.py): remember up to this many documents by hash
-    persisted_queries: bool = True
-    persisted_queries_max: int = 1000
-    #: allow-list mode: only the documents of persisted_queries_file run (dashboards)
-    persisted_only: bool = False
-    persisted_queries_file: str | None = None
 
 
 DEFAULT_FIRST = 20

@@ -25,11 +25,11 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from microcred_hub.config import QueryLimits
 from microcred_hub.graphql.context import QueryContext
 from microcred_hub.graphql.limits import (
     DEFAULT_FIRST,
     ErrorPolicy,
-    QueryLimits,
     QueryLimitsExtension,
     check_first,
 )
@@ -42,9 +42,9 @@ from microcred_hub.graphql.types import (
     MicrocredentialFilter,
     MicrocredentialType,
     PageInfo,
-    Provider,
     ProviderConnection,
     ProviderEdge,
+    ProviderType,
     resolve_title,
 )
 from microcred_hub.index import FACETS, RecordFilter, SortField
@@ -200,7 +200,7 @@ async def resolve_providers(
     async with _index_turn(context):
         page = context.index.providers(given(search), given(issuer_country), size, given(after))
     edges = [
-        ProviderEdge(cursor=cursor, node=cast(Provider, provider))
+        ProviderEdge(cursor=cursor, node=cast(ProviderType, provider))
         for cursor, provider in zip(page.cursors, page.providers, strict=True)
     ]
     return ProviderConnection(

@@ -12,7 +12,7 @@ from strawberry.extensions import SchemaExtension
 
 from microcred_hub.graphql.context import QueryContext
 from microcred_hub.graphql.limits import check_first
-from microcred_hub.store.base import SourceState, SourceStatus
+from microcred_hub.state import SourceState, SourceStatus
 
 if TYPE_CHECKING:
     from microcred_hub.record import QuarantinedRecord

@@ -18,7 +18,7 @@ from microcred_hub.record import (
     Status,
     Supervision,
 )
-from microcred_hub.store.base import SourceStatus
+from microcred_hub.state import SourceStatus
 
 # The canonical vocabularies are the GraphQL enums (same names, same values).
 strawberry.enum(CredentialType, description="What kind of credential a record describes.")
@@ -182,8 +182,10 @@ class MicrocredentialConnection:
     page_info: PageInfo
 
 
-@strawberry.type
-class Provider:
+@strawberry.type(name="Provider")
+class ProviderType:
+    """An awarding body, as the index aggregates it (``index.Provider``), served as is."""
+
     name: str
     country: str | None
     microcredential_count: int
@@ -193,7 +195,7 @@ class Provider:
 @strawberry.type
 class ProviderEdge:
     cursor: str
-    node: Provider
+    node: ProviderType
 
 
 @strawberry.type

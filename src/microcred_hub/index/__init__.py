@@ -12,7 +12,7 @@ from microcred_hub.index.model import (
     RecordFilter,
     SortField,
 )
-from microcred_hub.index.text import fold
+from microcred_hub.index.text import search_fold
 
 __all__ = [
     "FACETS",
@@ -24,5 +24,5 @@ __all__ = [
     "QueryError",
     "RecordFilter",
     "SortField",
-    "fold",
+    "search_fold",
 ]

@@ -17,7 +17,7 @@ from microcred_hub.index.model import (
 from microcred_hub.index.numeric import RangeIndex
 from microcred_hub.index.providers import ProviderDirectory
 from microcred_hub.index.sorting import Ordering, timestamp
-from microcred_hub.index.text import TextIndex, fold
+from microcred_hub.index.text import TextIndex, search_fold
 from microcred_hub.record import Microcredential, Stackability
 
 #: the facets every query can ask for, in API order (plus extras at the end)
@@ -53,13 +53,13 @@ def _keys(record: Microcredential) -> Iterator[tuple[str, str]]:
     if record.framework_listed is not None:
         yield "frameworkListed", str(record.framework_listed).lower()
     for skill in record.skills:
-        yield "skill", fold(skill.label)
+        yield "skill", search_fold(skill.label)
         if skill.uri:
-            yield "skill", fold(skill.uri)
+            yield "skill", search_fold(skill.uri)
     for body in record.awarding_bodies:
-        yield "awardingBody", fold(body.name)
+        yield "awardingBody", search_fold(body.name)
         if body.id:
-            yield "awardingBody", fold(body.id)
+            yield "awardingBody", search_fold(body.id)
 
 
 def _numbers(record: Microcredential) -> dict[str, float | None]:
@@ -78,7 +78,7 @@ class Index:
     def __init__(self, records: Iterable[Microcredential] = ()) -> None:
         self.version = 0
         self._reset()
-        self.apply(records, ())
+        self.update(records, ())
         self.version = 0
 
     def _reset(self) -> None:
@@ -109,8 +109,12 @@ class Index:
 
     # -- updates ---------------------------------------------------------------------------
 
-    def apply(self, upserts: Iterable[Microcredential], deletes: Iterable[str]) -> None:
-        """Add or replace ``upserts`` and drop ``deletes`` (unknown ids are ignored)."""
+    def update(self, upserts: Iterable[Microcredential], deletes: Iterable[str]) -> None:
+        """Add or replace ``upserts`` and drop ``deletes`` (unknown ids are ignored).
+
+        Unlike ``Store.apply`` this neither diffs against a fingerprint nor notifies anyone:
+        the index only follows what the store already decided.
+        """
         changed = False
         for record_id in deletes:
             doc = self._doc_of.pop(record_id, None)
@@ -144,13 +148,13 @@ class Index:
             for doc in held
             if (record := self._records[doc]) is not None and record.id not in keep
         ]
-        self.apply(records, gone)
+        self.update(records, gone)
 
     def replace_all(self, records: Iterable[Microcredential]) -> None:
         """Start over with exactly these records."""
         version = self.version
         self._reset()
-        self.apply(records, ())
+        self.update(records, ())
         self.version = version + 1
 
     def _file(self, doc: int, record: Microcredential) -> None:
@@ -201,8 +205,8 @@ class Index:
             ("language", [lang.lower() for lang in flt.language or ()]),
             ("credentialType", flt.credential_type),
             ("status", flt.status),
-            ("skill", [fold(s) for s in flt.skill or ()]),
-            ("awardingBody", [fold(b) for b in flt.awarding_body or ()]),
+            ("skill", [search_fold(s) for s in flt.skill or ()]),
+            ("awardingBody", [search_fold(b) for b in flt.awarding_body or ()]),
         ]
         for field, keys in lists:
             if keys:
@@ -271,9 +275,6 @@ class Index:
             cursors=[ordering.cursor(spec, doc, scores) for doc in shown],
             has_next=len(docs) > first,
         )
-
-    def count(self, filter: RecordFilter | None = None, text: str | None = None) -> int:
-        return len(self._matching(filter, text)[0])
 
     def facets(
         self,

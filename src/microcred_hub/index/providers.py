@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from microcred_hub.index.cursor import decode_cursor, encode_cursor
 from microcred_hub.index.model import Provider, ProviderPage, QueryError
-from microcred_hub.index.text import fold, words
+from microcred_hub.index.text import search_fold, words
 from microcred_hub.record import Microcredential
 
 _KIND = "p"
@@ -52,7 +52,7 @@ class ProviderDirectory:
             seen: set[tuple[str, str]] = set()
             for body in record.awarding_bodies:
                 country = body.country.upper() if body.country else fallback
-                key = (fold(body.name), country)
+                key = (search_fold(body.name), country)
                 group = groups.setdefault(key, _Group())
                 group.spellings[body.name] += 1
                 if key not in seen:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from microcred_hub.index.cursor import CursorValue, decode_cursor, encode_cursor
 from microcred_hub.index.model import QueryError, SortField
-from microcred_hub.index.text import fold
+from microcred_hub.index.text import search_fold
 
 if TYPE_CHECKING:
     from pyroaring import BitMap
@@ -53,7 +53,7 @@ def timestamp(value: datetime) -> float:
 def column_value(column: str, record: Microcredential) -> str | float | None:
     """The value a record sorts by in a column (also what its cursor stores)."""
     if column == "title":
-        return fold(record.title)
+        return search_fold(record.title)
     if column == "ects":
         return record.workload.ects if record.workload else None
     if column == "hours":
@@ -105,7 +105,7 @@ class Ordering:
             values: Iterable[tuple[int, str]] | Iterable[tuple[int, float]]
             if column == "title":
                 records = self._records
-                values = ((doc, fold(records[doc].title)) for doc in self._alive)  # type: ignore[union-attr]
+                values = ((doc, search_fold(records[doc].title)) for doc in self._alive)  # type: ignore[union-attr]
             else:
                 values = self._numeric[column].items()
             table = self._tables[column] = RankTable(values, len(self._records))
@@ -144,7 +144,7 @@ class Ordering:
             if field is SortField.RELEVANCE:
                 values.append(scores.get(doc, 0.0))
             elif COLUMNS[field][0] == "title":
-                # The folded title is already in the rank table: no second fold per record.
+                # The folded title is already in the rank table: no second search_fold per record.
                 table = self.table("title")
                 rank = table.ranks[doc]
                 values.append(None if rank == NULL_RANK else table.distinct[rank >> 1])

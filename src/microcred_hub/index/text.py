@@ -73,8 +73,10 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _UNDECOMPOSED_CHARS = re.compile("[" + "".join(map(chr, _UNDECOMPOSED)) + "]")
 
 
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: NFKD, combining marks dropped, casefolded."""
+def search_fold(text: str) -> str:
+    """The form search, filters and title order compare: accents and case ignored, and
+    letters without a decomposition spelled plainly (ø -> o, ł -> l), so a query typed on any
+    keyboard finds the record. Looser than ``normalise``'s ``match_fold``."""
     if text.isascii():
         return text.lower()
     if _UNDECOMPOSED_CHARS.search(text):  # translate() is slow: only when it changes something
@@ -87,7 +89,7 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of a text."""
-    return _WORD.findall(fold(text))
+    return _WORD.findall(search_fold(text))
 
 
 @lru_cache(maxsize=64)

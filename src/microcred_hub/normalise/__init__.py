@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from microcred_hub.normalise.countries import country_code
 from microcred_hub.normalise.dates import parse_date, parse_datetime
+from microcred_hub.normalise.documents import fetch_documents
 from microcred_hub.normalise.languages import language_code, language_codes
 from microcred_hub.normalise.levels import framework_level, stated_eqf
 from microcred_hub.normalise.text import (
@@ -15,8 +16,8 @@ from microcred_hub.normalise.text import (
     clean_text,
     clean_title,
     display_title,
-    fold,
     lang_strings,
+    match_fold,
 )
 from microcred_hub.normalise.values import to_bool, to_float, to_int
 from microcred_hub.normalise.vocab import assessment_types, participation_forms, supervision
@@ -29,11 +30,12 @@ __all__ = [
     "clean_title",
     "country_code",
     "display_title",
-    "fold",
+    "fetch_documents",
     "framework_level",
     "lang_strings",
     "language_code",
     "language_codes",
+    "match_fold",
     "parse_date",
     "parse_datetime",
     "participation_forms",

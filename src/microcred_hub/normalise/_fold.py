@@ -13,8 +13,12 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 @lru_cache(maxsize=65536)
-def fold(value: str) -> str:
-    """Case- and accent-insensitive form for matching: NFKD, combining marks dropped, casefolded."""
+def match_fold(value: str) -> str:
+    """The form vocabulary keys are matched in: NFKD, combining marks dropped, casefolded.
+
+    Letters without a decomposition (ø, ł, æ) stay as they are, unlike ``index``'s
+    ``search_fold``: register vocabularies are matched exactly, search is forgiving.
+    """
     if value.isascii():
         return value.casefold()
     decomposed = unicodedata.normalize("NFKD", value)
@@ -22,10 +26,10 @@ def fold(value: str) -> str:
 
 
 def compact_key(value: str) -> str:
-    """fold() with all but letters and digits removed: "On-site", "on_site" -> "onsite"."""
-    return _NON_ALNUM.sub("", fold(value))
+    """match_fold() with all but letters and digits removed: "On-site", "on_site" -> "onsite"."""
+    return _NON_ALNUM.sub("", match_fold(value))
 
 
 def spaced_key(value: str) -> str:
-    """fold() with punctuation runs turned into single spaces: "U.S.A." -> "u s a"."""
-    return _NON_ALNUM.sub(" ", fold(value)).strip()
+    """match_fold() with punctuation runs turned into single spaces: "U.S.A." -> "u s a"."""
+    return _NON_ALNUM.sub(" ", match_fold(value)).strip()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 if TYPE_CHECKING:
     from datetime import tzinfo
 
-    from microcred_hub.sdk import JSON
+    from microcred_hub.contract import JSON
 
 EUROPE = "Europe/Brussels"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

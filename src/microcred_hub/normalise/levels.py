@@ -20,7 +20,7 @@ from microcred_hub.record import Level
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-    from microcred_hub.sdk import JSON
+    from microcred_hub.contract import JSON
 
 EQF = "EQF"
 _LEVEL_PREFIX = re.compile(r"(?:eqf|level|niveau)[\s:_-]*", re.IGNORECASE)

@@ -7,14 +7,14 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from microcred_hub.normalise._fold import fold
+from microcred_hub.normalise._fold import match_fold
 from microcred_hub.normalise.languages import language_code
 from microcred_hub.record import LangString
 
 if TYPE_CHECKING:
-    from microcred_hub.sdk import JSON
+    from microcred_hub.contract import JSON
 
-__all__ = ["as_list", "clean_text", "clean_title", "display_title", "fold", "lang_strings"]
+__all__ = ["as_list", "clean_text", "clean_title", "display_title", "lang_strings", "match_fold"]
 
 # Block-level tags separate words ("A<br>B" is two words); inline tags do not ("M<b>ā</b>ori").
 _BLOCK_TAG = re.compile(

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from microcred_hub.sdk import JSON
+    from microcred_hub.contract import JSON
 
 # Stricter than float(): no "nan", "inf" or "1_000", which are never a register's number.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")

@@ -13,7 +13,7 @@ from microcred_hub.record import AssessmentType, ParticipationForm, Supervision
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from microcred_hub.sdk import JSON
+    from microcred_hub.contract import JSON
 
 _E = TypeVar("_E", ParticipationForm, AssessmentType)
 

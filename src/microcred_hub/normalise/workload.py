@@ -10,7 +10,7 @@ from microcred_hub.normalise.values import to_float
 from microcred_hub.record import Workload
 
 if TYPE_CHECKING:
-    from microcred_hub.sdk import JSON
+    from microcred_hub.contract import JSON
 
 HOURS_PER_ECTS = 27.5  # midpoint of the 25-30 h range (RECORD.md)
 HOURS_PER_NZ_CREDIT = 10.0

@@ -5,10 +5,7 @@ from __future__ import annotations
 from microcred_hub.store.base import (
     ALL_SOURCES,
     ChangeSet,
-    HarvestSummary,
     Listener,
-    SourceState,
-    SourceStatus,
     Store,
     StoreUnavailableError,
     fingerprint,
@@ -20,12 +17,9 @@ from microcred_hub.store.redis import RedisStore
 __all__ = [
     "ALL_SOURCES",
     "ChangeSet",
-    "HarvestSummary",
     "Listener",
     "MemoryStore",
     "RedisStore",
-    "SourceState",
-    "SourceStatus",
     "Store",
     "StoreUnavailableError",
     "fingerprint",

@@ -10,22 +10,48 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 import msgspec
+from redis.asyncio import Redis
 
+from microcred_hub.record import Microcredential, QuarantinedRecord
+from microcred_hub.state import SourceState
 from microcred_hub.store._common import notify
 from microcred_hub.store.base import (
     ALL_SOURCES,
     ChangeSet,
-    SourceState,
+    Listener,
     StoreUnavailableError,
 )
 
-if TYPE_CHECKING:
-    from microcred_hub.store.redis import RedisStore
-
 log = logging.getLogger("microcred_hub.store")
+
+
+class ChangeSource(Protocol):
+    """What the reader needs of its store (RedisStore): a way in, and the records a note names."""
+
+    channel: str
+
+    @property
+    def origin(self) -> str: ...
+
+    @property
+    def listeners(self) -> Sequence[Listener]: ...
+
+    def new_client(self, *, retries: int) -> Redis: ...
+
+    def unavailable(self, doing: str) -> AbstractContextManager[None]: ...
+
+    async def version(self) -> int: ...
+
+    async def records(self, source: str | None = None) -> list[Microcredential]: ...
+
+    async def fetch(self, ids: Sequence[str]) -> list[Microcredential]: ...
+
+    async def quarantined(self, source: str) -> list[QuarantinedRecord]: ...
 
 
 class ChangeNote(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,7 +73,7 @@ _note_decoder = msgspec.json.Decoder(ChangeNote)
 class ChangeReader:
     """One background task per store: subscribe, deliver notes, reconnect with backoff."""
 
-    def __init__(self, store: RedisStore, delays: tuple[float, float]) -> None:
+    def __init__(self, store: ChangeSource, delays: tuple[float, float]) -> None:
         self._store = store
         self._first_delay, self._max_delay = delays
         self._task: asyncio.Task[None] | None = None

@@ -22,8 +22,9 @@ import msgspec
 
 from microcred_hub.errors import ConfigError
 from microcred_hub.record import Microcredential, QuarantinedRecord
+from microcred_hub.state import SourceState
 from microcred_hub.store._common import gc_paused, notify
-from microcred_hub.store.base import ChangeSet, SourceState, fingerprint
+from microcred_hub.store.base import ChangeSet, fingerprint
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -26,12 +26,12 @@ from redis.backoff import ExponentialBackoff
 
 from microcred_hub.errors import ConfigError, redact_url, redact_urls
 from microcred_hub.record import Microcredential, QuarantinedRecord, record_encoder
+from microcred_hub.state import SourceState
 from microcred_hub.store._common import gc_paused, notify
 from microcred_hub.store._redis_changes import ChangeNote, ChangeReader
 from microcred_hub.store.base import (
     ALL_SOURCES,
     ChangeSet,
-    SourceState,
     StoreUnavailableError,
     fingerprint,
 )

@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import ClassVar
 
-from microcred_hub.sdk import Connector
+from microcred_hub.contract import Connector
 from microcred_hub.testing.checks import (
     ConformanceError,
     Harvested,

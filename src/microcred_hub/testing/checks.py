@@ -11,24 +11,29 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from microcred_hub.errors import InvalidRecordError, RetryableFetchError
-from microcred_hub.fetch import FetchPolicy, HttpFetcher
-from microcred_hub.record import RecordDraft, completeness_of, content_hash
-from microcred_hub.sdk import (
+from microcred_hub.contract import (
     JSON,
     Connector,
     ConnectorInfo,
-    ConnectorOptions,
     FetchResponse,
     HarvestContext,
     RawRecord,
     Unchanged,
 )
+from microcred_hub.errors import (
+    ConnectorContractError,
+    InvalidRecordError,
+    RetryableFetchError,
+    validation_message,
+)
+from microcred_hub.fetch import FetchPolicy, HttpFetcher
+from microcred_hub.pipeline import Normalised, fetch_and_normalise
+from microcred_hub.plugins import GROUP, check_plugin_class
+from microcred_hub.record import RecordDraft, completeness_of, content_hash
 
 if TYPE_CHECKING:
     from microcred_hub.testing.server import ScenarioServer
 
-GROUP = "microcred_hub.connectors"
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _VERSION = re.compile(r"^\d+\.\d+(\.\d+)?([.-]?\w+)?$")
@@ -81,13 +86,23 @@ class Harvested:
     quarantined: list[tuple[RawRecord, str]] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
 
+    def forget(self, local_id: str | None) -> None:
+        """Drop what an earlier record of this id gave (a later one replaces it)."""
+        self.raws = [r for r in self.raws if r.local_id != local_id]
+        self.drafts = [d for d in self.drafts if d.local_id != local_id]
+        self.quarantined = [(r, why) for r, why in self.quarantined if r.local_id != local_id]
+
 
 def check_metadata(cls: type[Connector]) -> None:
-    """metadata: info is complete, options are typed, and the entry point names this class."""
+    """metadata: the hub would load the class, its info is complete, the entry point names it."""
     name = "metadata"
     info = getattr(cls, "info", None)
     if not isinstance(info, ConnectorInfo):
         raise ConformanceError(name, "class attribute `info` must be an sdk.ConnectorInfo")
+    try:
+        check_plugin_class(info.name, cls)  # what the hub checks when it loads a plugin
+    except ConnectorContractError as exc:
+        raise ConformanceError(name, str(exc)) from exc
     for attr in ("name", "version", "description", "register"):
         if not getattr(info, attr):
             raise ConformanceError(name, f"info.{attr} is empty")
@@ -95,9 +110,6 @@ def check_metadata(cls: type[Connector]) -> None:
         raise ConformanceError(name, f"info.version {info.version!r} is not a version like 1.0.0")
     if info.country is not None and not _COUNTRY.match(info.country):
         raise ConformanceError(name, f"info.country {info.country!r} is not ISO 3166-1 alpha-2")
-    options = getattr(cls, "options_type", None)
-    if not (isinstance(options, type) and issubclass(options, ConnectorOptions)):
-        raise ConformanceError(name, "`options_type` must subclass sdk.ConnectorOptions")
     for ep in entry_points(group=GROUP):
         if ep.name == info.name:
             if ep.load() is not cls:
@@ -119,30 +131,30 @@ async def harvest(connector: Connector, server: ScenarioServer, url: str) -> Har
     async with HttpFetcher(policy) as inner:
         fetcher = RecordingFetcher(inner)
         ctx = HarvestContext(source_key="kit", url=url, urls=(url,), fetcher=fetcher)
-        async for item in connector.fetch(ctx):
+        async for item in fetch_and_normalise(connector, ctx):
             if isinstance(item, Unchanged):
                 out.unchanged.append(item)
-            elif isinstance(item, RawRecord):
-                if item.replaces:  # as the hub does: the later record takes the earlier's place
-                    out.raws = [r for r in out.raws if r.local_id != item.local_id]
-                out.raws.append(item)
+                continue
+            if item.raw.replaces:  # as the hub does: the later record takes the earlier's place
+                out.forget(item.raw.local_id)
+            out.raws.append(item.raw)
+            if isinstance(item, Normalised):
+                out.drafts.append(item.draft)
+            elif not item.connector_bug:
+                out.quarantined.append((item.raw, item.reason))
+            elif isinstance(item.error, InvalidRecordError):
+                raise ConformanceError("quarantine", "InvalidRecordError without a reason")
+            elif isinstance(item.error, ConnectorContractError):
+                raise ConformanceError("record", item.reason)
             else:
-                raise ConformanceError("fetch", f"fetch() yielded {type(item).__name__}")
+                raw = item.raw
+                raise ConformanceError(
+                    "quarantine",
+                    f"normalise raised {type(item.error).__name__}: {item.error} for "
+                    f"{raw.local_id or raw.source_url}; raise InvalidRecordError(reason) for "
+                    "records that cannot be normalised",
+                ) from item.error
         out.requested = fetcher.urls
-    for raw in out.raws:
-        try:
-            out.drafts.append(connector.normalise(raw))
-        except InvalidRecordError as exc:
-            if not exc.reason.strip():
-                raise ConformanceError("quarantine", "InvalidRecordError without a reason") from exc
-            out.quarantined.append((raw, exc.reason))
-        except Exception as exc:
-            raise ConformanceError(
-                "quarantine",
-                f"normalise raised {type(exc).__name__}: {exc} for "
-                f"{raw.local_id or raw.source_url}; raise InvalidRecordError(reason) for records "
-                "that cannot be normalised",
-            ) from exc
     return out
 
 
@@ -161,15 +173,13 @@ def check_records_valid(result: Harvested) -> None:
     name = "record"
     encoder = msgspec.json.Encoder()
     for draft in result.drafts:
-        if not isinstance(draft, RecordDraft):
-            raise ConformanceError(
-                name, f"normalise returned {type(draft).__name__}, not RecordDraft"
-            )
         where = f"record {draft.local_id!r}"
         try:
             msgspec.json.decode(encoder.encode(draft), type=RecordDraft)
         except msgspec.ValidationError as exc:
-            raise ConformanceError(name, f"{where}: {exc}") from exc
+            message, field = validation_message(exc)
+            at = f" at {field}" if field else ""
+            raise ConformanceError(name, f"{where}: {message}{at}") from exc
         if not draft.local_id.strip() or not draft.title.strip():
             raise ConformanceError(name, f"{where}: empty id or title")
         bad_country = [c for c in draft.issuer_country if not _COUNTRY.match(c)]

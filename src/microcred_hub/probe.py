@@ -7,11 +7,12 @@ import time
 from dataclasses import dataclass, field
 
 from microcred_hub.config import HubConfig
-from microcred_hub.errors import InvalidRecordError, redact_url, redact_urls
+from microcred_hub.contract import Connector, HarvestContext
+from microcred_hub.errors import redact_url, redact_urls
 from microcred_hub.fetch import HttpFetcher
 from microcred_hub.harvest import fetch_policy
+from microcred_hub.pipeline import Normalised, Rejected, fetch_and_normalise
 from microcred_hub.plugins import discover, plugin_for
-from microcred_hub.sdk import Connector, HarvestContext, RawRecord
 
 CHECK_TIMEOUT_SECONDS = 60.0
 
@@ -26,17 +27,18 @@ async def _first_record(
     key: str, url: str, urls: tuple[str, ...], connector: Connector, fetcher: HttpFetcher
 ) -> str:
     ctx = HarvestContext(source_key=key, url=url, urls=urls, fetcher=fetcher)
-    async for item in connector.fetch(ctx):
-        if isinstance(item, RawRecord):
-            try:
-                draft = connector.normalise(item)
-            except InvalidRecordError as exc:
-                return f"reachable; first record would be quarantined: {exc.reason}"
-            return f"reachable; first record {key}:{draft.local_id} {draft.title!r}"
+    async for item in fetch_and_normalise(connector, ctx):
+        if isinstance(item, Rejected):
+            if item.connector_bug:
+                raise item.error  # reported as FAILED: the connector needs fixing, not the record
+            return f"reachable; first record would be quarantined: {item.reason}"
+        if isinstance(item, Normalised):
+            return f"reachable; first record {key}:{item.draft.local_id} {item.draft.title!r}"
     return "reachable; the register lists no records"
 
 
-async def check_sources(config: HubConfig) -> CheckResult:
+async def probe_sources(config: HubConfig) -> CheckResult:
+    """Every source reached once, through its connector, with a verdict line each."""
     result = CheckResult()
     plugins, broken = discover()
     for name, why in broken.items():

@@ -1,0 +1,165 @@
+"""Connector-facing types: what the hub and a connector plugin exchange.
+
+This is the bottom of the package (it imports only ``errors`` and ``record``): connectors
+reach it through ``microcred_hub.sdk``; the hub, the fetcher and the conformance kit import it
+directly. A connector is a class found through the entry-point group
+``microcred_hub.connectors``:
+
+    class MyConnector:
+        info = ConnectorInfo(name="my", version="1.0.0", description="...", register="...")
+        options_type = MyOptions            # a ConnectorOptions subclass: its own config keys
+
+        def __init__(self, options: MyOptions) -> None: ...
+        def fetch(self, ctx: HarvestContext) -> AsyncIterator[RawRecord | Unchanged]: ...
+        def normalise(self, raw: RawRecord) -> RecordDraft: ...   # pure: no clock, no I/O
+
+``fetch`` does all I/O through ``ctx.fetcher`` (the hub injects timeouts, retries, size limits,
+allowed hosts and conditional GET); ``normalise`` maps one raw record and raises
+``InvalidRecordError`` for a record that cannot be mapped, which the hub quarantines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import ClassVar, Protocol, TypeAlias, runtime_checkable
+
+import msgspec
+
+from microcred_hub.errors import FatalFetchError
+from microcred_hub.record import RecordDraft
+
+JSON: TypeAlias = "bool | int | float | str | list[JSON] | dict[str, JSON] | None"
+JSONObject: TypeAlias = "dict[str, JSON]"
+
+
+class ConnectorInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """What a connector declares about itself; checked by the hub and the conformance kit."""
+
+    name: str  # the entry-point name, e.g. "nzqa"
+    version: str  # the connector's own version, recorded in provenance
+    description: str
+    register: str  # the register or register family it reads
+    country: str | None = None  # ISO 3166-1 alpha-2 when the register is national
+    formats: tuple[str, ...] = ()
+    #: hosts a source may reach besides its own url's host (e.g. a CDN for documents)
+    allowed_hosts: tuple[str, ...] = ()
+    homepage: str | None = None
+
+
+class ConnectorOptions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base class of a connector's own config keys (the rest of its ``[[sources]]`` table)."""
+
+
+class RawRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One record as the register published it, before normalisation."""
+
+    data: JSONObject
+    local_id: str | None = None  # when known before normalising: used in quarantine reports
+    source_url: str | None = None  # the document/page it came from
+    #: this record supersedes the one yielded earlier in this harvest under the same local_id
+    #: (a feed that streams and meets a higher version of a listing it already gave)
+    replaces: bool = False
+
+
+class Unchanged(msgspec.Struct, frozen=True, kw_only=True):
+    """A document the register says is unchanged (HTTP 304): keep the records it gave last time."""
+
+    source_url: str
+
+
+class FetchResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """A register's answer, already checked for status, size and (for JSON) content type."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]  # lower-cased names
+    body: bytes = b""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    def json(self) -> JSON:
+        """The body as JSON; a body that is not JSON is a FatalFetchError naming the URL."""
+        try:
+            value: JSON = msgspec.json.decode(self.body)
+        except (msgspec.DecodeError, RecursionError) as exc:
+            raise FatalFetchError(
+                f"{self.url} did not answer valid JSON ({exc}); check the source url",
+                url=self.url,
+                status=self.status,
+            ) from exc
+        return value
+
+    def text(self) -> str:
+        """The body decoded as UTF-8 (a byte-order mark is dropped; bad bytes replaced)."""
+        return self.body.decode("utf-8-sig", errors="replace")
+
+
+class Fetcher(Protocol):
+    """The only way a connector reaches the network; injected by the hub."""
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept: str = "application/json",
+        conditional: bool = False,
+    ) -> FetchResponse:
+        """GET ``url``; with ``conditional`` the answer may be a 304 (``not_modified``)."""
+        ...
+
+    async def get_json(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> JSON:
+        """GET ``url`` and decode its JSON body."""
+        ...
+
+
+class HarvestContext(msgspec.Struct, frozen=True, kw_only=True):
+    """What the hub hands ``fetch``: where to read, with what, and since when."""
+
+    source_key: str
+    url: str
+    urls: tuple[str, ...]  # url first, then any extra ``urls`` of the source
+    fetcher: Fetcher
+    since: datetime | None = None  # last successful harvest, for incremental feeds
+    on_page: Callable[[str], None] | None = None  # progress: one call per page fetched
+    on_partial: Callable[[], None] | None = None
+
+    def page(self, url: str) -> None:
+        """Report one page or document fetched (progress on the terminal and in metrics)."""
+        if self.on_page is not None:
+            self.on_page(url)
+
+    def partial(self) -> None:
+        """Say this harvest yields only what changed (e.g. ``updatedSince``): records not seen
+        are kept as they are, not marked withdrawn, and an empty answer is not a failure."""
+        if self.on_partial is not None:
+            self.on_partial()
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """A connector plugin instance, built as ``ConnectorClass(options)``."""
+
+    info: ClassVar[ConnectorInfo]
+    options_type: ClassVar[type[ConnectorOptions]]
+
+    def fetch(self, ctx: HarvestContext) -> AsyncIterator[RawRecord | Unchanged]: ...
+
+    def normalise(self, raw: RawRecord) -> RecordDraft: ...
+
+
+class Document(msgspec.Struct, frozen=True, kw_only=True):
+    """One JSON document of a document source, with the URL it came from."""
+
+    url: str
+    data: JSON

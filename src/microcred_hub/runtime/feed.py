@@ -1,0 +1,84 @@
+"""The store -> index feed: the in-memory index follows every replica's changes to the store."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from collections.abc import Iterable
+
+from microcred_hub.index import Index
+from microcred_hub.runtime.states import SourceStates
+from microcred_hub.store import ALL_SOURCES, ChangeSet, Store, StoreUnavailableError
+
+log = logging.getLogger("microcred_hub.hub")
+
+
+class IndexFeed:
+    """Loads the index from the store, then applies each change the store announces.
+
+    One exception: a full resync that comes back empty for a scope the index holds means the
+    store lost its data (a Redis restarted without persistence). The index is kept and its
+    records are written back, so the other replicas recover too.
+    """
+
+    def __init__(
+        self, store: Store, index: Index, states: SourceStates, keys: Iterable[str]
+    ) -> None:
+        self._store = store
+        self._index = index
+        self._states = states
+        self._keys = frozenset(keys)
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        """Follow the store's changes, then load what it holds (nothing is missed in between)."""
+        self._store.subscribe(self._on_change)
+        await self.load()
+
+    async def load(self) -> None:
+        records = [r for r in await self._store.records() if r.source in self._keys]
+        self._index.replace_all(records)
+        # the index is long-lived: keep the cyclic GC from rescanning it on every collection
+        # (which would slow every later harvest and request in proportion to the catalogue)
+        gc.collect()
+        gc.freeze()
+
+    async def _on_change(self, change: ChangeSet, version: int) -> None:
+        keys = self._keys
+        if change.full and not change.upserts and self._holds(change.source):
+            task = asyncio.create_task(self._reseed(change.source))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            return
+        if change.full and change.source == ALL_SOURCES:
+            self._index.replace_all(r for r in change.upserts if r.source in keys)
+        elif change.source not in keys:
+            return
+        elif change.full:
+            self._index.replace_source(change.source, change.upserts)
+        else:
+            self._index.update(change.upserts, change.deletes)
+        self._states.changed()  # another replica's harvest may have changed a status too
+
+    def _holds(self, scope: str) -> bool:
+        if scope == ALL_SOURCES:
+            return len(self._index) > 0
+        return scope in self._keys and any(r.source == scope for r in self._index.records())
+
+    async def _reseed(self, scope: str) -> None:
+        sources = self._keys if scope == ALL_SOURCES else {scope}
+        known = self._states.last()
+        for key in sorted(sources):
+            records = tuple(r for r in self._index.records() if r.source == key)
+            if not records:
+                continue
+            log.warning(
+                "store lost source %s; writing back the %d records served", key, len(records)
+            )
+            try:
+                await self._store.apply(
+                    ChangeSet(source=key, upserts=records, state=known.get(key))
+                )
+            except StoreUnavailableError as exc:
+                log.warning("could not write source %s back: %s", key, exc)

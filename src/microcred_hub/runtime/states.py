@@ -1,0 +1,64 @@
+"""The configured sources' states as served: read from the store, remembered for its outages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from microcred_hub.config import SourceConfig
+from microcred_hub.errors import redact_url, redact_urls
+from microcred_hub.record import QuarantinedRecord
+from microcred_hub.state import SourceState, SourceStatus
+from microcred_hub.store import Store, StoreUnavailableError
+
+
+class SourceStates:
+    """What GraphQL's ``sources``, readiness and metrics read; never raises for a lost store."""
+
+    def __init__(self, store: Store, sources: Sequence[SourceConfig]) -> None:
+        self._store = store
+        self._sources = tuple(sources)
+        self._last: list[SourceState] = []
+        #: set while the store is unreachable: why answers come from the in-memory copy
+        self.store_error: str | None = None
+        #: bumped whenever a status may have changed; part of the response cache's key
+        self.epoch = 0
+
+    def changed(self) -> None:
+        """A harvest ended here or in another replica: cached answers may show old states."""
+        self.epoch += 1
+
+    def last(self) -> dict[str, SourceState]:
+        """The states last read, by source key (what a reseed writes back with the records)."""
+        return {s.key: s for s in self._last}
+
+    async def read(self) -> list[SourceState]:
+        """The configured sources' states, PENDING for those never harvested.
+
+        While the store is unreachable, the last states seen, marked STALE with the reason:
+        answers still come from the in-memory index.
+        """
+        try:
+            stored = await self._store.states()
+        except StoreUnavailableError as exc:
+            self.store_error = redact_urls(
+                f"record store unreachable ({exc}); serving the in-memory copy"
+            )
+            return [
+                msgspec.structs.replace(s, status=SourceStatus.STALE, last_error=self.store_error)
+                for s in self._last
+            ]
+        self.store_error = None
+        known = {s.key: s for s in stored}
+        out = []
+        for source in self._sources:
+            state = known.get(source.key) or SourceState(
+                key=source.key, connector=source.connector, url=redact_url(source.url)
+            )
+            out.append(state)
+        self._last = out
+        return out
+
+    async def quarantined(self, source: str) -> list[QuarantinedRecord]:
+        return await self._store.quarantined(source)
