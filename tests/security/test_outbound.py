@@ -18,7 +18,7 @@ from microcred_hub.errors import ConfigError
 from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.harvest import harvest_source
 from microcred_hub.outbound import origins_for
-from microcred_hub.store import SourceStatus
+from microcred_hub.state import SourceStatus
 from microcred_hub.store.memory import MemoryStore
 from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
 from tests.support.hostile import HostileRegister, Witness

@@ -17,7 +17,7 @@ from microcred_hub.config import SourceConfig, parse_config
 from microcred_hub.errors import ConfigError
 from microcred_hub.fetch import FetchPolicy
 from microcred_hub.harvest import harvest_source
-from microcred_hub.store import SourceStatus
+from microcred_hub.state import SourceStatus
 from microcred_hub.store.memory import MemoryStore
 from microcred_hub_connectors.edubadges import EdubadgesConnector, EdubadgesOptions
 from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
