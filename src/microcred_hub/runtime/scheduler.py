@@ -14,7 +14,7 @@ from microcred_hub.contract import Connector
 from microcred_hub.errors import ConfigError
 from microcred_hub.harvest import Progress, harvest_source
 from microcred_hub.runtime.states import SourceStates
-from microcred_hub.state import HarvestSummary
+from microcred_hub.state import HarvestSummary, SourceState
 from microcred_hub.store import Store
 
 log = logging.getLogger("microcred_hub.hub")
@@ -124,13 +124,7 @@ class Scheduler:
         """Harvest when due; after a failure retry sooner, backing off up to the interval."""
         while True:
             state = next((s for s in await self._states.read() if s.key == source.key), None)
-            delay = 0.0
-            if state is not None and state.last_success_at is not None:
-                age = (datetime.now(UTC) - state.last_success_at).total_seconds()
-                delay = max(0.0, source.interval_seconds - age)
-            if state is not None and state.consecutive_failures:
-                backoff = RETRY_BASE_SECONDS * 2 ** (state.consecutive_failures - 1)
-                delay = min(delay or source.interval_seconds, backoff)
+            delay = due_in(state, source, datetime.now(UTC))
             if delay:
                 await asyncio.sleep(delay * random.uniform(0.9, 1.1))  # noqa: S311 - jitter, not crypto
             try:
@@ -145,3 +139,17 @@ class Scheduler:
             except Exception:  # the schedule must outlive any one bad harvest
                 log.exception("source %s: harvest crashed", source.key)
                 await asyncio.sleep(RETRY_BASE_SECONDS)
+
+
+def due_in(state: SourceState | None, source: SourceConfig, now: datetime) -> float:
+    """Seconds until ``source`` is due: its interval after the last success, or sooner after
+    failures (RETRY_BASE_SECONDS, doubling per consecutive failure, never beyond the interval).
+    """
+    delay = 0.0
+    if state is not None and state.last_success_at is not None:
+        age = (now - state.last_success_at).total_seconds()
+        delay = max(0.0, source.interval_seconds - age)
+    if state is not None and state.consecutive_failures:
+        backoff = RETRY_BASE_SECONDS * 2 ** (state.consecutive_failures - 1)
+        delay = min(delay or source.interval_seconds, backoff)
+    return delay
