@@ -54,6 +54,8 @@ def redact_url(url: str) -> str:
         shown = [(k, v if k.lower() in SAFE_QUERY_KEYS else _HIDDEN) for k, v in pairs]
         query = urlencode(shown, safe="*") if pairs else _HIDDEN
     fragment = _HIDDEN if parts.fragment else ""
+    if (netloc, query, fragment) == (parts.netloc, parts.query, parts.fragment):
+        return url  # nothing hidden: as written ("memory://" stays, urlunsplit would drop "//")
     return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
 
 

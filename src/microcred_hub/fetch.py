@@ -377,6 +377,7 @@ class HttpFetcher:
                 self.bytes_read += size
                 raise self._too_large(url, "body", None)
             chunks.append(chunk)
+        self.bytes_read += size  # what max_total_bytes counts, across the whole harvest
         return b"".join(chunks)
 
     def _local_path(self, url: str) -> Path:
@@ -408,4 +409,5 @@ class HttpFetcher:
             raise FatalFetchError(f"{url}: no such file", url=url, status=404) from exc
         except OSError as exc:
             raise FatalFetchError(f"{url}: cannot read ({exc.strerror})", url=url) from exc
+        self.bytes_read += len(body)
         return FetchResponse(url=url, status=200, headers={}, body=body)
