@@ -5,6 +5,7 @@ answered from the response cache."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import string
 import time
@@ -119,17 +120,17 @@ async def test_search_words_count_in_the_query_cost(hub: HubProcess) -> None:
 FIELDS = "edges { node { id localId title status url languages } }"
 
 
-@pytest.mark.parametrize("first", [500, 500.0])
 async def test_first_from_a_variable_is_priced_as_the_resolver_reads_it(
-    hub: HubProcess, first: float
+    hub: HubProcess,
 ) -> None:
     # 25 pages of 500 items x 8 fields: 25 x 4001 = 100025
     fields = " ".join(f"a{i}: microcredentials(first: $f) {{ {FIELDS} }}" for i in range(25))
-    payload = {"query": "query($f: Int) { " + fields + " }", "variables": {"f": first}}
-    async with aiohttp.ClientSession() as session:
-        answer = await post(session, hub, payload)
-    assert answer.codes == ["max_cost"], answer.messages
-    assert answer.messages[0].startswith("query cost 100025 exceeds max_cost 100000")
+    for first in (500, 500.0):  # 500.0 is a valid Int: the resolvers get 500
+        payload = {"query": "query($f: Int) { " + fields + " }", "variables": {"f": first}}
+        async with aiohttp.ClientSession() as session:
+            answer = await post(session, hub, payload)
+        assert answer.codes == ["max_cost"], (first, answer.messages)
+        assert answer.messages[0].startswith("query cost 100025 exceeds max_cost 100000")
 
 
 async def test_every_first_argument_is_bounded_and_checked(hub: HubProcess) -> None:
@@ -175,7 +176,7 @@ STRICT = {"Accept": "application/graphql-response+json"}
 
 @pytest.mark.parametrize(
     "malformed",
-    [{"extensions": "string"}, {"variables": "string"}, {"operationName": 1}, {"query": 1}],
+    [{"extensions": "string"}, {"extensions": [1]}, {"extensions": 5}],
 )
 async def test_a_malformed_request_is_refused_even_when_its_query_is_cached(
     hub: HubProcess, malformed: dict[str, object]
@@ -217,3 +218,30 @@ async def test_big_documents_do_not_stay_in_memory(hub: HubProcess) -> None:
             assert answer.status == 200
     grown_mb = (rss() - before) / 1024
     assert grown_mb < 20, f"the hub kept {grown_mb:.0f} MB after 250 big documents"
+
+
+ALLOWED = "{ sources { key # status\n } }"
+
+
+@pytest.fixture(scope="module")
+def allow_listed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
+    folder = tmp_path_factory.mktemp("allow-list")
+    (folder / "queries.json").write_text(json.dumps([ALLOWED]), encoding="utf-8")
+    settings = '[limits]\npersisted_only = true\npersisted_queries_file = "queries.json"\n'
+    with serving(write_hub(folder, settings, 20)) as h:
+        yield h
+
+
+async def test_an_allow_listed_document_with_a_moved_newline_is_refused(
+    allow_listed: HubProcess,
+) -> None:
+    moved = "{ sources { key #\n status } }"  # folded, the same text as ALLOWED
+    reformatted = "{\n  sources {\n    key\n  }\n}"  # the same operation, laid out anew
+    async with aiohttp.ClientSession() as session:
+        allowed = await post(session, allow_listed, {"query": ALLOWED})
+        refused = await post(session, allow_listed, {"query": moved})
+        laid_out = await post(session, allow_listed, {"query": reformatted})
+    assert "errors" not in allowed.body and allowed.body["data"]
+    assert refused.body.get("data") is None
+    assert refused.body["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_ONLY"  # type: ignore[index]
+    assert laid_out.body["data"] == allowed.body["data"]

@@ -36,6 +36,13 @@ if TYPE_CHECKING:
 #: query nests it nine levels), but counted by max_introspection_depth
 _TYPE_REFERENCE_CHAIN = "ofType"
 _INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
+#: statistics and histogram pass over every matching record: priced like a page this long
+AGGREGATE_COST = 50
+#: a statistics answer's groups are priced as this many (a country x level cross-tab)
+GROUPS_COST = 100
+_AGGREGATES = frozenset({"statistics", "histogram"})
+#: a histogram without bounds is priced like a default page
+_DEFAULT_BUCKETS = 20
 
 
 def limit_error(limit: str, value: int, message: str) -> GraphQLError:
@@ -160,7 +167,7 @@ class _Measure:
         name = node.name.value
         level = 0 if name == _TYPE_REFERENCE_CHAIN else 1
         full_depth = inner.full_depth + 1
-        own = 0 if name == "__typename" else 1 + self._search_cost(node)
+        own = 0 if name == "__typename" else self._own_cost(name) + self._search_cost(node)
         return _Usage(
             depth=inner.depth + level,
             full_depth=full_depth,
@@ -178,6 +185,10 @@ class _Measure:
                 return value_from_ast_untyped(argument.value, self._variables)
         return Undefined
 
+    @staticmethod
+    def _own_cost(name: str) -> int:
+        return AGGREGATE_COST if name in _AGGREGATES else 1
+
     def _search_cost(self, node: FieldNode) -> int:
         text = self._argument(node, "search")
         if not isinstance(text, str):
@@ -190,6 +201,11 @@ class _Measure:
         return len(search_words(text)) * self._limits.search_word_cost
 
     def _multiplier(self, node: FieldNode) -> int:
+        if node.name.value == "groups":
+            return GROUPS_COST
+        if node.name.value == "histogram":
+            bounds = self._argument(node, "bounds")
+            return len(bounds) + 1 if isinstance(bounds, list) else _DEFAULT_BUCKETS
         default = self._first_defaults.get(node.name.value)
         if default is None:
             return 1
