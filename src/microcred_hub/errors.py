@@ -45,6 +45,8 @@ def redact_url(url: str) -> str:
     except ValueError:
         return _HIDDEN
     netloc = parts.netloc
+    if "@" not in netloc and not parts.query and not parts.fragment:
+        return url  # nothing hidden; urlunsplit would also turn "memory://" into "memory:"
     if "@" in netloc:
         user, _, host = netloc.rpartition("@")
         netloc = f"{_HIDDEN}:{_HIDDEN}@{host}" if ":" in user else f"{_HIDDEN}@{host}"
