@@ -167,9 +167,27 @@ def cmd_connectors_list(args: argparse.Namespace) -> int:
     for name, plugin in plugins.items():
         info = plugin.info
         print(f"{name:<12} {info.version:<8} {info.description}")
+        if plugin.samples is not None:
+            print(f"{'':<12} {'':<8} sample configs: {plugin.samples}")
     for name, why in broken.items():
         print(f"{name:<12} BROKEN   {why}")
     return 1 if broken else 0
+
+
+def cmd_connectors_samples(args: argparse.Namespace) -> int:
+    """Print the folder of a connector's sample configs (for `cp` or `--config`)."""
+    from microcred_hub.plugins import discover
+
+    plugins, _broken = discover()
+    plugin = plugins.get(args.connector)
+    if plugin is None:
+        print(f"microcred-hub: no connector {args.connector!r} is installed", file=sys.stderr)
+        return 1
+    if plugin.samples is None:
+        print(f"microcred-hub: connector {args.connector!r} ships no samples", file=sys.stderr)
+        return 1
+    print(plugin.samples)
+    return 0
 
 
 def cmd_connectors_check(args: argparse.Namespace) -> int:
@@ -217,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     csub.add_parser("list", help="name, version, description").set_defaults(
         func=cmd_connectors_list
     )
+    samples = csub.add_parser("samples", help="print the folder of a connector's sample configs")
+    samples.add_argument("connector", nargs="?", default="tabular")
+    samples.set_defaults(func=cmd_connectors_samples)
     check = csub.add_parser("check", help="validate the config and reach every source once")
     check.add_argument("--config", help=config_help)
     check.set_defaults(func=cmd_connectors_check)
