@@ -204,7 +204,7 @@ def cmd_connectors_check(args: argparse.Namespace) -> int:
 def cmd_export_schema(args: argparse.Namespace) -> int:
     from microcred_hub.graphql import export_sdl
 
-    sys.stdout.write(export_sdl())
+    sys.stdout.write(export_sdl(federation=args.federation))
     return 0
 
 
@@ -242,9 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", help=config_help)
     check.set_defaults(func=cmd_connectors_check)
 
-    sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
-        func=cmd_export_schema
+    export = sub.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument(
+        "--federation",
+        action="store_true",
+        help="the Apollo Federation v2 subgraph SDL (@link, @key, _service, _entities)",
     )
+    export.set_defaults(func=cmd_export_schema)
     return parser
 
 
