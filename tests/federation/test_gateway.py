@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -89,8 +89,8 @@ class NodeProcess:
 
 
 @pytest.fixture(scope="module")
-def packages() -> Iterator[Path]:
-    yield npm_dir()
+def packages() -> Path:
+    return npm_dir()
 
 
 @pytest.fixture
