@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from microcred_hub import telemetry
 from microcred_hub.config import HubConfig
 from microcred_hub.errors import ConfigError
 from microcred_hub.graphql import QueryContext, make_graphql_app
@@ -193,6 +194,7 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
         if config.server.production
         else config.limits
     )
+    telemetry.configure(config.telemetry)  # before the schema: its extensions depend on it
     persisted = persisted_queries_for(
         enabled=limits.persisted_queries,
         only=limits.persisted_only,
@@ -233,6 +235,7 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
             yield
         finally:
             await hub.stop()
+            telemetry.shutdown()
             if limiter is not None:
                 await limiter.close()
 
@@ -247,7 +250,7 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
         ],
         lifespan=lifespan,
     )
-    return Guard(app, hub, metrics, limiter)
+    return telemetry.wrap_app(Guard(app, hub, metrics, limiter))
 
 
 def _limiter(config: HubConfig) -> RateLimiter | None:

@@ -137,8 +137,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def _harvest(config: HubConfig, keys: list[str]) -> list[HarvestSummary]:
+    from microcred_hub import telemetry
     from microcred_hub.hub import Hub
 
+    telemetry.configure(config.telemetry)
     hub = Hub(config)
     for key in keys:
         config.source(key)  # unknown key: ConfigError before anything runs
@@ -150,6 +152,7 @@ async def _harvest(config: HubConfig, keys: list[str]) -> list[HarvestSummary]:
     finally:
         progress.done()
         await hub.stop()
+        telemetry.shutdown()
 
 
 def cmd_harvest(args: argparse.Namespace) -> int:

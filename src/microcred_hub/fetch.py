@@ -30,7 +30,7 @@ from tenacity import (
 )
 from yarl import URL
 
-from microcred_hub import __version__
+from microcred_hub import __version__, telemetry
 from microcred_hub.errors import FatalFetchError, FetchError, RetryableFetchError
 from microcred_hub.sdk import JSON, FetchResponse
 
@@ -134,7 +134,11 @@ class HttpFetcher:
             )
             headers = {"User-Agent": f"microcred-hub/{__version__}", **p.headers}
             self._session = aiohttp.ClientSession(
-                timeout=timeout, headers=headers, auto_decompress=True, trust_env=False
+                timeout=timeout,
+                headers=headers,
+                auto_decompress=True,
+                trust_env=False,
+                trace_configs=telemetry.client_trace_configs(),
             )
         return self._session
 

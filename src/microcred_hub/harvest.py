@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from microcred_hub import telemetry
 from microcred_hub.config import SourceConfig
 from microcred_hub.errors import FetchError, InvalidRecordError, redact_url, redact_urls
 from microcred_hub.fetch import FetchPolicy, HttpFetcher, host_of
@@ -209,6 +210,18 @@ async def harvest_source(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> HarvestSummary:
     """Harvest one source into the store; never raises for register trouble."""
+    attributes = {"microcred_hub.source": source.key, "microcred_hub.connector": source.connector}
+    with telemetry.span(f"harvest {source.key}", attributes):
+        return await _harvest(source, connector, store, progress, clock)
+
+
+async def _harvest(
+    source: SourceConfig,
+    connector: Connector,
+    store: Store,
+    progress: Progress | None,
+    clock: Callable[[], datetime],
+) -> HarvestSummary:
     report = progress or _NoProgress()
     started = time.monotonic()
     now = clock()
@@ -223,9 +236,13 @@ async def harvest_source(
     def on_partial() -> None:
         run.partial = True
 
+    # one normalise span per page's records: the register's request spans sit between them
+    normalising = telemetry.Step("normalise", {"microcred_hub.source": source.key})
+
     def on_page(url: str) -> None:
         nonlocal pages
         pages += 1
+        normalising.end()
         report.page(source.key, url)
 
     policy = fetch_policy(source, connector, use_validators=bool(existing))
@@ -246,7 +263,9 @@ async def harvest_source(
                 if isinstance(item, Unchanged):
                     run.keep_document(item)
                 elif isinstance(item, RawRecord):
+                    normalising.begin()
                     run.take(item)
+                    normalising.add()
                     count += 1
                     if count % 100 == 0:
                         report.records(source.key, count)
@@ -257,6 +276,8 @@ async def harvest_source(
             report.records(source.key, count)
         except Exception as exc:  # register trouble or a connector bug: keep the last good data
             error = _error_text(exc)
+        finally:
+            normalising.end()
         if error is None and not run.seen and existing and not (source.allow_empty or run.partial):
             error = (
                 f"register returned no records (it had {len(existing)}); keeping the last good data"
@@ -294,16 +315,17 @@ async def harvest_source(
             seconds=seconds,
         )
         state = msgspec.structs.replace(state, last_summary=summary)
-        await store.apply(
-            ChangeSet(
-                source=source.key,
-                upserts=(*run.upserts, *withdrawn),
-                quarantine=tuple(run.quarantine),
-                state=state,
+        with telemetry.span("store", {"microcred_hub.upserts": len(run.upserts)}):
+            await store.apply(
+                ChangeSet(
+                    source=source.key,
+                    upserts=(*run.upserts, *withdrawn),
+                    quarantine=tuple(run.quarantine),
+                    state=state,
+                )
             )
-        )
-        for key, value in fetcher.pending_validators.items():
-            await store.put_meta(key, value)
+            for key, value in fetcher.pending_validators.items():
+                await store.put_meta(key, value)
         return summary
 
 

@@ -24,6 +24,7 @@ from graphql.pyutils import Path
 from strawberry.printer import print_schema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from microcred_hub import telemetry
 from microcred_hub.graphql.context import QueryContext
 from microcred_hub.graphql.federation import FederatedSchema, client_sdl
 from microcred_hub.graphql.limits import (
@@ -379,6 +380,7 @@ def build_schema(limits: QueryLimits | None = None, *, fast_path: bool = True) -
             functools.partial(QueryLimitsExtension, limits=limits),
             functools.partial(ErrorPolicy, limits=limits),
             SourcesExtension,
+            *telemetry.graphql_extensions(),
         ],
     )
 
