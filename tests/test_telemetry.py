@@ -90,7 +90,9 @@ def config(tmp_path: Path, register: str, endpoint: str | None) -> Path:
 
 async def eventually(receiver: Receiver, predicate, within: float = 20.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + within
-    while time.monotonic() < deadline and not predicate():
+    while time.monotonic() < deadline:
+        if predicate():
+            return
         await asyncio.sleep(0.1)
     assert predicate(), sorted({s.name for s in receiver.spans})
 
