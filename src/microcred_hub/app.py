@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from microcred_hub import telemetry
 from microcred_hub.access import AdminThrottle, ClientAddress
 from microcred_hub.config import HubConfig
 from microcred_hub.errors import ConfigError
@@ -267,6 +268,7 @@ def _graphql_route(hub: Hub, metrics: Metrics) -> Route:
         if config.server.production
         else config.limits
     )
+    telemetry.configure(config.telemetry)  # before the schema: its extensions depend on it
     persisted = persisted_queries_for(
         enabled=limits.persisted_queries,
         only=limits.persisted_only,
@@ -315,6 +317,7 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
             yield
         finally:
             await hub.stop()
+            telemetry.shutdown()
             if limiter is not None:
                 await limiter.close()
 
@@ -334,12 +337,14 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
         ],
         lifespan=lifespan,
     )
-    return Guard(
-        app,
-        config.server.request_timeout_seconds,
-        metrics,
-        limiter,
-        config.server.trusted_proxies,
+    return telemetry.wrap_app(
+        Guard(
+            app,
+            config.server.request_timeout_seconds,
+            metrics,
+            limiter,
+            config.server.trusted_proxies,
+        )
     )
 
 

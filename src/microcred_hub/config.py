@@ -90,6 +90,26 @@ class QueryLimits(_Section, frozen=True):
     persisted_queries_file: str | None = None
 
 
+class TelemetryConfig(_Section, frozen=True):
+    """OpenTelemetry traces over OTLP/HTTP; no endpoint: tracing off (and free)."""
+
+    endpoint: str | None = None  # "http://collector:4318": spans go to <endpoint>/v1/traces
+    service_name: str = "microcred-hub"
+    headers: dict[str, str] = msgspec.field(default_factory=dict)  # e.g. an API key
+    sample_ratio: float = 1.0  # of new traces; a client's sampled traceparent is followed
+    export_interval_ms: int = 2000
+    export_timeout_seconds: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.endpoint is not None and not self.endpoint.startswith(("http://", "https://")):
+            raise ValueError(
+                f"endpoint: {self.endpoint!r} is not an http(s) URL of an OTLP/HTTP receiver "
+                '(e.g. "http://127.0.0.1:4318")'
+            )
+        if not 0.0 <= self.sample_ratio <= 1.0:
+            raise ValueError(f"sample_ratio: {self.sample_ratio} must be between 0 and 1")
+
+
 class SourceConfig(_Section, frozen=True):
     """One ``[[sources]]`` table; keys not listed here are the connector's own options."""
 
@@ -124,6 +144,7 @@ class HubConfig(_Section, frozen=True):
     admin: AdminConfig = msgspec.field(default_factory=AdminConfig)
     server: ServerConfig = msgspec.field(default_factory=ServerConfig)
     limits: QueryLimits = msgspec.field(default_factory=QueryLimits)
+    telemetry: TelemetryConfig = msgspec.field(default_factory=TelemetryConfig)
     sources: tuple[SourceConfig, ...] = ()
     path: str = "<defaults>"  # where it was read from, for messages
 

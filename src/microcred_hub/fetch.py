@@ -35,7 +35,7 @@ from tenacity import (
 )
 from yarl import URL
 
-from microcred_hub import __version__
+from microcred_hub import __version__, telemetry
 from microcred_hub.contract import JSON, FetchResponse
 from microcred_hub.errors import FatalFetchError, FetchError, RetryableFetchError, redact_url
 from microcred_hub.outbound import (
@@ -171,6 +171,7 @@ class HttpFetcher:
                 headers=headers,
                 auto_decompress=True,
                 trust_env=False,
+                trace_configs=telemetry.client_trace_configs(),
             )
         return self._session
 

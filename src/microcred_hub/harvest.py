@@ -17,6 +17,7 @@ from urllib.request import url2pathname
 
 import msgspec
 
+from microcred_hub import telemetry
 from microcred_hub.config import SourceConfig
 from microcred_hub.contract import Connector, HarvestContext, RawRecord, Unchanged
 from microcred_hub.errors import redact_url, redact_urls
@@ -226,6 +227,18 @@ async def harvest_source(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> HarvestSummary:
     """Harvest one source into the store; never raises for register trouble."""
+    attributes = {"microcred_hub.source": source.key, "microcred_hub.connector": source.connector}
+    with telemetry.span(f"harvest {source.key}", attributes):
+        return await _harvest(source, connector, store, progress, clock)
+
+
+async def _harvest(
+    source: SourceConfig,
+    connector: Connector,
+    store: Store,
+    progress: Progress | None,
+    clock: Callable[[], datetime],
+) -> HarvestSummary:
     report = progress or _NoProgress()
     started = time.monotonic()
     now = clock()
@@ -240,9 +253,13 @@ async def harvest_source(
     def on_partial() -> None:
         run.partial = True
 
+    # one normalise span per page's records: the register's request spans sit between them
+    normalising = telemetry.Step("normalise", {"microcred_hub.source": source.key})
+
     def on_page(url: str) -> None:
         nonlocal pages
         pages += 1
+        normalising.end()
         report.page(source.key, url)
 
     policy = fetch_policy(source, connector, use_validators=bool(existing))
@@ -266,7 +283,9 @@ async def harvest_source(
                 count += 1
                 if count > source.max_records:
                     raise _TooManyRecordsError(source.max_records)
+                normalising.begin()
                 run.take(item)
+                normalising.add()
                 if count % 100 == 0:
                     report.records(source.key, count)
             report.records(source.key, count)
@@ -274,6 +293,8 @@ async def harvest_source(
             error = str(exc)
         except Exception as exc:  # register trouble or a connector bug: keep the last good data
             error = error_text(exc)
+        finally:
+            normalising.end()
         if error is None and not run.seen and existing and not (source.allow_empty or run.partial):
             error = (
                 f"register returned no records (it had {len(existing)}); keeping the last good data"
@@ -311,16 +332,17 @@ async def harvest_source(
             seconds=seconds,
         )
         state = msgspec.structs.replace(state, last_summary=summary)
-        await store.apply(
-            ChangeSet(
-                source=source.key,
-                upserts=(*run.upserts.values(), *withdrawn),
-                quarantine=tuple(run.quarantine),
-                state=state,
+        with telemetry.span("store", {"microcred_hub.upserts": len(run.upserts)}):
+            await store.apply(
+                ChangeSet(
+                    source=source.key,
+                    upserts=(*run.upserts.values(), *withdrawn),
+                    quarantine=tuple(run.quarantine),
+                    state=state,
+                )
             )
-        )
-        for key, value in fetcher.pending_validators.items():
-            await store.put_meta(key, value)
+            for key, value in fetcher.pending_validators.items():
+                await store.put_meta(key, value)
         return summary
 
 

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 
 import msgspec
 
+from microcred_hub import telemetry
 from microcred_hub.responses import json_error
 
 if TYPE_CHECKING:
@@ -147,7 +148,8 @@ class CachedGraphQL:
             return
         key = cache_key(method, scope["query_string"], body, accept, self.epoch())
         if key is not None:
-            hit = await self.cache.get(key)
+            with telemetry.span("cache lookup"):
+                hit = await self.cache.get(key)
             if hit is not None:
                 self.metrics.cache.labels("hit").inc()
                 await self._send_cached(hit, method, headers, send)

@@ -23,10 +23,13 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
+from strawberry.printer import print_schema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from microcred_hub import telemetry
 from microcred_hub.config import QueryLimits
 from microcred_hub.graphql.context import QueryContext
+from microcred_hub.graphql.federation import FederatedSchema, client_sdl
 from microcred_hub.graphql.limits import (
     DEFAULT_FIRST,
     ErrorPolicy,
@@ -390,17 +393,23 @@ def build_schema(limits: QueryLimits | None = None, *, fast_path: bool = True) -
     ``fast_path=False`` executes every field the plain way (what the fast path is tested against).
     """
     limits = limits or QueryLimits()
-    return strawberry.Schema(
+    return FederatedSchema(
         query=Query,
         execution_context_class=FastExecutionContext if fast_path else None,
         extensions=[
             functools.partial(QueryLimitsExtension, limits=limits),
             functools.partial(ErrorPolicy, limits=limits),
             SourcesExtension,
+            *telemetry.graphql_extensions(),
         ],
     )
 
 
-def export_sdl() -> str:
-    """The schema in SDL, as ``microcred-hub export-schema`` prints it (deterministic)."""
-    return build_schema().as_str().rstrip("\n") + "\n"
+def export_sdl(*, federation: bool = False) -> str:
+    """The schema in SDL, as ``microcred-hub export-schema [--federation]`` prints it.
+
+    Plain: the API as clients see it. ``federation``: the subgraph SDL a gateway composes
+    (``_service { sdl }`` answers the same), with ``@link`` to the federation spec.
+    """
+    subgraph = print_schema(build_schema()).rstrip("\n") + "\n"
+    return subgraph if federation else client_sdl(subgraph)
