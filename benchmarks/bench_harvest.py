@@ -68,8 +68,16 @@ async def run(records: int, page_size: int, store_url: str) -> None:
     prefix = f"mch-bench-{uuid.uuid4().hex[:8]}:"
     store = open_store(store_url, prefix=prefix)
     await store.open()
-    source = SourceConfig(key="nzqa", connector="nzqa", url=f"{url}/microcredentials")
-    connector = NzqaConnector(NzqaOptions(page_size=page_size))
+    # a benchmark register is bigger than the per-source defaults allow a real one to be
+    source = SourceConfig(
+        key="nzqa",
+        connector="nzqa",
+        url=f"{url}/microcredentials",
+        max_records=records + 1,
+        max_total_bytes=records * 20_000 + 1_000_000,
+    )
+    pages = (records + page_size - 1) // page_size + 1
+    connector = NzqaConnector(NzqaOptions(page_size=page_size, max_pages=pages))
     try:
         t0 = time.perf_counter()
         full = await harvest_source(source, connector, store)

@@ -43,10 +43,10 @@ def parse(text: str) -> object:
 def test_a_full_config_is_typed_and_connector_options_are_kept_apart(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("TEST_ADMIN_TOKEN", "s3cret")
+    monkeypatch.setenv("TEST_ADMIN_TOKEN", "s3cret-admin-token-0f9e")
     monkeypatch.setenv("TEST_FEED_TOKEN", "feed-token")
     config = parse_config(GOOD, file="hub.toml", config_dir=Path("/etc/hub"))
-    assert config.admin.token == "s3cret"
+    assert config.admin.token == "s3cret-admin-token-0f9e"
     assert config.cache.ttl_seconds == 60
     assert config.limits.max_first == 100
     source = config.sources[0]

@@ -20,7 +20,7 @@ from tests.support.hub_process import HubProcess, graphql, wait_for
 from tests.support.registers import NZQA_FIXTURES, nzqa_app, start
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-ADMIN = {"Authorization": "Bearer replica-token"}
+ADMIN = {"Authorization": "Bearer replica-admin-token-7d3a"}
 COUNT = '{ microcredentials(filter: {source: ["nzqa"]}) { totalCount } }'
 
 
@@ -70,7 +70,7 @@ lock_ttl_seconds = 2
 url = "memory://"
 
 [admin]
-token = "replica-token"
+token = "replica-admin-token-7d3a"
 
 [[sources]]
 key = "nzqa"

@@ -56,6 +56,7 @@ request_timeout_seconds = 1.5
 
 [admin]
 token = "{ADMIN_TOKEN}"
+max_failed_attempts = 100  # wrong tokens on purpose here; the lockout: tests/security
 
 [limits]
 max_first = 10

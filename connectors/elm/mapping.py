@@ -107,13 +107,51 @@ def _workload(spec: JSONObject, warnings: list[str], hours_per_ects: float) -> W
         return None
 
 
+EQF_SCHEME = "http://data.europa.eu/snb/eqf/25831c2"
+_EQF_CONCEPT = "http://data.europa.eu/snb/eqf/"
+
+
+def _is_eqf(concept: JSON) -> bool:
+    """An EQF concept: its id is under the EQF vocabulary or it sits in the EQF scheme."""
+    if (node_id(concept) or "").startswith(_EQF_CONCEPT):
+        return True
+    schemes = nodes(concept.get("inScheme")) if isinstance(concept, dict) else []
+    return any(node_id(scheme) == EQF_SCHEME for scheme in schemes)
+
+
 def _level(spec: JSONObject, warnings: list[str]) -> Level | None:
-    eqf = first(spec.get("eqfLevel"))
+    """EQF and national level from ``eqfLevel``/``nqfLevel`` and ``educationLevel`` concepts.
+
+    ``educationLevel`` may hold both kinds of concept; which is which follows the concept's
+    vocabulary, never its position. A stated EQF level wins over the national table's.
+    """
+    education = as_list(spec.get("educationLevel"))
+    eqf = first(spec.get("eqfLevel")) or next((c for c in education if _is_eqf(c)), None)
+    nqf = first(spec.get("nqfLevel")) or next((c for c in education if not _is_eqf(c)), None)
+    stated = None
     if eqf is not None:
-        return stated_eqf(node_id(eqf) or concept_label(eqf) or eqf, warnings)
-    nqf = first(spec.get("nqfLevel"))
-    if nqf is None:
-        return None
+        stated = stated_eqf(node_id(eqf) or concept_label(eqf) or eqf, warnings)
+    # with a stated EQF level the national one is kept as information: a framework we have no
+    # table for is then nothing to warn about
+    national_warnings: list[str] = []
+    national = _national_level(nqf, national_warnings) if nqf is not None else None
+    if stated is None or national is None:
+        warnings.extend(national_warnings if stated is None else ())
+        return stated or national
+    if national.eqf is not None and national.eqf != stated.eqf:
+        warnings.append(
+            f"stated EQF level {stated.eqf} differs from {national.framework} level "
+            f"{national.framework_level} (EQF {national.eqf} by its table); stated EQF kept"
+        )
+    return Level(
+        eqf=stated.eqf,
+        framework=national.framework,
+        framework_level=national.framework_level,
+        derived=False,
+    )
+
+
+def _national_level(nqf: JSON, warnings: list[str]) -> Level | None:
     label = concept_label(nqf) or (nqf if isinstance(nqf, str) else None)
     match = _NQF_LABEL.fullmatch(label or "")
     if match is None:

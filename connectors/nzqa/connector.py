@@ -19,14 +19,13 @@ from microcred_hub.sdk import (
 )
 
 from .csvexport import read_export
-from .dedupe import kept, unchanged_pages_to_reread, winners
-from .feed import PageMemory, first_page_url, read_feed, read_page
+from .dedupe import kept, winners
+from .feed import PageMemory, first_page_url
 from .mapping import normalise_record
+from .stream import stream_feed
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
-
-    from .dedupe import Page
 
 
 class NzqaOptions(ConnectorOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -42,7 +41,8 @@ class NzqaOptions(ConnectorOptions, frozen=True, kw_only=True, forbid_unknown_fi
     full_every_hours: Annotated[float, msgspec.Meta(gt=0)] = 24.0
     #: zone of zone-less timestamps (the feed's own carry +12:00 / +13:00)
     timezone: str = "Pacific/Auckland"
-    max_pages: Annotated[int, msgspec.Meta(ge=1)] = 10_000
+    #: a real feed has tens of pages; an endless one stops here (and at max_total_bytes)
+    max_pages: Annotated[int, msgspec.Meta(ge=1)] = 1_000
 
     def __post_init__(self) -> None:
         try:
@@ -77,39 +77,30 @@ class NzqaConnector:
     async def fetch(self, ctx: HarvestContext) -> AsyncIterator[RawRecord | Unchanged]:
         """Every listing, de-duplicated by reference (higher version wins) across all pages.
 
-        Records are yielded only after the last page is read: a later page may hold a higher
-        version of a listing already seen.
+        The JSON feed streams: each page's listings are yielded as the page arrives, and a
+        higher version met later replaces the one given (``RawRecord.replaces``). The CSV
+        export is one document, read whole.
         """
-        memory = PageMemory.from_json(ctx.state.value)
-        full_before = memory.last_full
-        pages = await self._read(ctx, memory)
-        best = winners(pages)
-        if self.options.format == "json":
-            # Ends: a page read again is fresh, and fresh pages are never read again.
-            while stale := unchanged_pages_to_reread(pages, best):
-                for index in stale:
-                    pages[index] = await read_page(ctx, pages[index].url, memory, conditional=False)
-                best = winners(pages)
-            memory.settle(pages, best, full=memory.last_full != full_before)
-            try:
-                ctx.state.set(memory.to_json())
-            except ConnectorContractError:
-                ctx.state.clear()  # a register too large to remember: 304 pages are re-read
-        for index, page in enumerate(pages):
-            if page.records is None:
-                yield Unchanged(source_url=page.url)
-            else:
-                for raw in kept(pages, best, index):
-                    yield raw
-
-    async def _read(self, ctx: HarvestContext, memory: PageMemory) -> list[Page]:
         if self.options.format == "csv":
-            return [await read_export(ctx, ctx.url)]
+            pages = [await read_export(ctx, ctx.url)]
+            if pages[0].records is None:
+                yield Unchanged(source_url=pages[0].url)
+            for raw in kept(pages, winners(pages), 0):
+                yield raw
+            return
+        memory = PageMemory.from_json(ctx.state.value)
         since = self._since(ctx, memory)
         if since is not None:
             ctx.partial()  # only changed listings come back: the hub must not withdraw the rest
         url = first_page_url(ctx.url, page_size=self.options.page_size, since=since)
-        return await read_feed(ctx, url, max_pages=self.options.max_pages, memory=memory)
+        async for item in stream_feed(
+            ctx, url, max_pages=self.options.max_pages, memory=memory, full=since is None
+        ):
+            yield item
+        try:
+            ctx.state.set(memory.to_json())
+        except ConnectorContractError:
+            ctx.state.clear()  # a register too large to remember: 304 pages are re-read
 
     def _since(self, ctx: HarvestContext, memory: PageMemory) -> datetime | None:
         """``updatedSince`` for an incremental pass, or None for a full one.

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from microcred_hub.sdk import JSON, FatalFetchError, HarvestContext, PageGuard, RawRecord, reject
+from microcred_hub.sdk import JSON, FatalFetchError, HarvestContext, RawRecord, reject
 
 from .dedupe import Page, entries_of, kept_positions, reference_of
 
@@ -119,20 +119,6 @@ def first_page_url(url: str, *, page_size: int, since: datetime | None) -> str:
         ours["updatedSince"] = since.isoformat()
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ours]
     return urlunsplit(parts._replace(query=urlencode([*query, *ours.items()])))
-
-
-async def read_feed(
-    ctx: HarvestContext, first_url: str, *, max_pages: int, memory: PageMemory
-) -> list[Page]:
-    """Every page from ``first_url`` along its ``next`` links, 304 pages included as unchanged."""
-    pages: list[Page] = []
-    guard = PageGuard(max_pages)
-    url: str | None = first_url
-    while url is not None and guard.admit(url):
-        page = await read_page(ctx, url, memory, conditional=True)
-        pages.append(page)
-        url = page.next_url
-    return pages
 
 
 async def read_page(

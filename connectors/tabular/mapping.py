@@ -260,6 +260,8 @@ def _workload(row: _Row) -> Workload | None:
             return workload(row.warnings, nz_credits=value)
         if unit == "credits":
             return workload(row.warnings, credits=value)
+        if unit == "days":
+            return workload(row.warnings, days=value, hours_per_day=row.options.hours_per_day)
         return workload(row.warnings, duration=value)
     except ValueError:
         raise row.fail("workload", f"{value!r} is not an ISO 8601 duration") from None

@@ -43,7 +43,7 @@ FIELDS: frozenset[str] = frozenset(
 LANG_FIELDS: tuple[str, ...] = ("title", "description", "learning_outcomes", "prerequisites")
 _LANG_FIELD = re.compile(rf"({'|'.join(LANG_FIELDS)})_([A-Za-z]{{2,3}}(?:-[A-Za-z0-9]{{2,8}})?)")
 
-WorkloadUnit = Literal["ects", "hours", "nz_credits", "iso_duration", "credits"]
+WorkloadUnit = Literal["ects", "hours", "nz_credits", "iso_duration", "credits", "days"]
 
 
 def lang_field(field: str) -> tuple[str, str] | None:
@@ -75,6 +75,8 @@ class TabularOptions(ConnectorOptions, frozen=True, kw_only=True):
     encoding: str = "utf-8-sig"
     records_path: str | None = None  # JSON: dotted path to the list, e.g. "data.items"
     workload_unit: WorkloadUnit | None = None
+    # workload_unit = "days": hours of one training day (RECORD.md: a 37-hour week of five days)
+    hours_per_day: float = 7.4
     level_framework: str | None = None  # "EQF", "NZQCF", "NFQ", ...
     field_of_study_scheme: str | None = None  # "ISCED-F", "NZSCED", "CIP", ...
     value_maps: dict[str, dict[str, str]] = msgspec.field(default_factory=dict)
@@ -102,7 +104,12 @@ class TabularOptions(ConnectorOptions, frozen=True, kw_only=True):
         if "workload" in self.columns and self.workload_unit is None:
             raise ValueError(
                 "workload_unit: the workload column needs its unit "
-                "(ects, hours, nz_credits, iso_duration or credits)"
+                "(ects, hours, nz_credits, iso_duration, credits or days)"
+            )
+        if not 0 < self.hours_per_day <= 24:
+            raise ValueError(
+                f"hours_per_day: {self.hours_per_day} is not a length of day in hours "
+                "(RECORD.md: 7.4, a 37-hour week of five days)"
             )
         if "level" in self.columns and not (self.level_framework or "").strip():
             raise ValueError('level_framework: the level column needs its framework ("EQF", ...)')

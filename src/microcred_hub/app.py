@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from microcred_hub import telemetry
+from microcred_hub.access import AdminThrottle, ClientAddress
 from microcred_hub.config import HubConfig
 from microcred_hub.errors import ConfigError
 from microcred_hub.graphql import QueryContext, make_graphql_app
@@ -38,6 +40,10 @@ log = logging.getLogger("microcred_hub.http")
 
 _KNOWN_PATHS = frozenset(
     {"/graphql", "/healthz", "/readyz", "/metrics", "/admin/harvest", "/admin/cache/clear"}
+)
+#: metric labels come from this set only: a client inventing methods must not grow /metrics
+_KNOWN_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"}
 )
 
 
@@ -63,12 +69,18 @@ class Guard:
     """Outermost ASGI layer: request id, deadline, rate limit, metrics, and no tracebacks out."""
 
     def __init__(
-        self, app: ASGIApp, deadline: float, metrics: Metrics, limiter: RateLimiter | None
+        self,
+        app: ASGIApp,
+        deadline: float,
+        metrics: Metrics,
+        limiter: RateLimiter | None,
+        trusted_proxies: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.limiter = limiter
         self.deadline = deadline
+        self.clients = ClientAddress(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -91,8 +103,11 @@ class Guard:
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
+        peer, port = scope.get("client") or ("?", 0)
+        client = self.clients.of(peer, headers.get(b"x-forwarded-for"))
+        if client != peer:
+            scope = {**scope, "client": (client, port)}
         try:
-            client = (scope.get("client") or ("?", 0))[0]
             if (
                 self.limiter is not None
                 and path == "/graphql"
@@ -126,14 +141,20 @@ class Guard:
         finally:
             REQUEST_ID.reset(request_token)
             elapsed = time.perf_counter() - started
-            self.metrics.requests.labels(path, scope["method"], str(status)).inc()
+            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
+            self.metrics.requests.labels(path, method, str(status)).inc()
             self.metrics.latency.labels(path).observe(elapsed)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
 
 
 def _refused(request: Request) -> Response:
     """401, and a line in the log: failed admin attempts are worth seeing (never the token)."""
-    client = request.client.host if request.client else "?"
-    log.warning("admin %s refused: token missing or wrong (client %s)", request.url.path, client)
+    log.warning(
+        "admin %s refused: token missing or wrong (client %s)", request.url.path, _client(request)
+    )
     return json_error(401, "admin token missing or wrong (Authorization: Bearer <token>)")
 
 
@@ -147,25 +168,58 @@ def _authorised(request: Request, token: str | None) -> bool:
     )
 
 
+class AdminGate:
+    """The admin token check, with failed attempts throttled per client."""
+
+    def __init__(self, config: HubConfig) -> None:
+        self.token = config.admin.token
+        self.throttle = AdminThrottle(config.admin.max_failed_attempts)
+
+    def refusal(self, request: Request) -> Response | None:
+        """None when the request carries the token; else the answer to give."""
+        client = _client(request)
+        wait = self.throttle.wait(client)
+        if wait:
+            log.warning("admin %s refused: client %s is locked out", request.url.path, client)
+            return json_error(
+                429,
+                f"too many failed admin attempts ([admin] max_failed_attempts = "
+                f"{self.throttle.max_failures}); retry after {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
+        if _authorised(request, self.token):
+            self.throttle.succeeded(client)
+            return None
+        if self.token:  # admin off: nothing to guess, nothing to count
+            self.throttle.failed(client)
+        return _refused(request)
+
+
 def _probe_routes(
     ready: Callable[[], bool],
     index: Index,
     states: SourceStates,
     cache: ResponseCache,
     metrics: Metrics,
+    gate: AdminGate,
+    protected: frozenset[str],
 ) -> list[Route]:
     """Health, readiness and metrics: they read the index, the states and the cache's counters."""
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def readyz(_: Request) -> Response:
+    async def readyz(request: Request) -> Response:
+        if "readyz" in protected and (refusal := gate.refusal(request)) is not None:
+            return refusal
         if not ready():
             return JSONResponse({"status": "starting"}, status_code=503)
         body = {"status": "ready", "records": len(index), "store": states.store_error or "ok"}
         return JSONResponse(body)
 
-    async def metrics_endpoint(_: Request) -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        if "metrics" in protected and (refusal := gate.refusal(request)) is not None:
+            return refusal
         current = await states.read() if ready() else []
         payload = metrics.render(current, len(index), index.version, cache.stats())
         return Response(payload, media_type="text/plain; version=0.0.4; charset=utf-8")
@@ -178,13 +232,13 @@ def _probe_routes(
 
 
 def _admin_routes(
-    token: str | None, trigger: Callable[[Sequence[str] | None], list[str]], cache: ResponseCache
+    gate: AdminGate, trigger: Callable[[Sequence[str] | None], list[str]], cache: ResponseCache
 ) -> list[Route]:
     """The admin endpoints: start harvests, clear the response cache; bearer token or 401."""
 
     async def admin_harvest(request: Request) -> Response:
-        if not _authorised(request, token):
-            return _refused(request)
+        if (refusal := gate.refusal(request)) is not None:
+            return refusal
         keys = request.query_params.getlist("source") or None
         try:
             started = trigger(keys)
@@ -193,8 +247,8 @@ def _admin_routes(
         return JSONResponse({"started": started}, status_code=202)
 
     async def admin_cache_clear(request: Request) -> Response:
-        if not _authorised(request, token):
-            return _refused(request)
+        if (refusal := gate.refusal(request)) is not None:
+            return refusal
         await cache.clear()
         return JSONResponse({"cleared": True})
 
@@ -214,14 +268,17 @@ def _graphql_route(hub: Hub, metrics: Metrics) -> Route:
         if config.server.production
         else config.limits
     )
+    telemetry.configure(config.telemetry)  # before the schema: its extensions depend on it
     persisted = persisted_queries_for(
         enabled=limits.persisted_queries,
         only=limits.persisted_only,
         file=limits.persisted_queries_file,
         max_entries=limits.persisted_queries_max,
         config_file=config.path,
+        max_tokens=limits.max_tokens,
     )
     query_context = QueryContext(
+        turns=asyncio.Lock(),
         index=hub.index,
         source_states=hub.states.read,
         quarantined=hub.states.quarantined,
@@ -251,6 +308,7 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
     hub.scheduler.listeners.append(metrics.harvested)
     config = hub.config
     limiter = _limiter(config)
+    gate = AdminGate(config)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -259,18 +317,35 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
             yield
         finally:
             await hub.stop()
+            telemetry.shutdown()
             if limiter is not None:
                 await limiter.close()
 
     app = Starlette(
         routes=[
             _graphql_route(hub, metrics),
-            *_probe_routes(lambda: hub.ready, hub.index, hub.states, hub.cache, metrics),
-            *_admin_routes(config.admin.token, hub.scheduler.trigger, hub.cache),
+            *_probe_routes(
+                lambda: hub.ready,
+                hub.index,
+                hub.states,
+                hub.cache,
+                metrics,
+                gate,
+                frozenset(config.server.token_required_for),
+            ),
+            *_admin_routes(gate, hub.scheduler.trigger, hub.cache),
         ],
         lifespan=lifespan,
     )
-    return Guard(app, config.server.request_timeout_seconds, metrics, limiter)
+    return telemetry.wrap_app(
+        Guard(
+            app,
+            config.server.request_timeout_seconds,
+            metrics,
+            limiter,
+            config.server.trusted_proxies,
+        )
+    )
 
 
 def _limiter(config: HubConfig) -> RateLimiter | None:

@@ -139,13 +139,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         lifespan="on",
         server_header=False,
+        # the app reads X-Forwarded-For itself, from [server] trusted_proxies only
+        proxy_headers=False,
     )
     return 0
 
 
 async def _harvest(config: HubConfig, keys: list[str]) -> list[HarvestSummary]:
+    from microcred_hub import telemetry
     from microcred_hub.runtime import Hub
 
+    telemetry.configure(config.telemetry)
     hub = Hub(config)
     for key in keys:
         config.source(key)  # unknown key: ConfigError before anything runs
@@ -157,6 +161,7 @@ async def _harvest(config: HubConfig, keys: list[str]) -> list[HarvestSummary]:
     finally:
         progress.done()
         await hub.stop()
+        telemetry.shutdown()
 
 
 def cmd_harvest(args: argparse.Namespace) -> int:
@@ -174,6 +179,8 @@ def cmd_connectors_list(args: argparse.Namespace) -> int:
     for name, plugin in plugins.items():
         info = plugin.info
         print(f"{name:<12} {info.version:<8} {info.description}")
+        if plugin.samples is not None:
+            print(f"{'':<12} {'':<8} sample configs: {plugin.samples}")
     for name, why in broken.items():
         print(f"{name:<12} BROKEN   {why}")
     return 1 if broken else 0
@@ -195,6 +202,22 @@ def cmd_connectors_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_connectors_samples(args: argparse.Namespace) -> int:
+    """Print the folder of a connector's sample configs (for `cp` or `--config`)."""
+    from microcred_hub.plugins import discover
+
+    plugins, _broken = discover()
+    plugin = plugins.get(args.connector)
+    if plugin is None:
+        print(f"microcred-hub: no connector {args.connector!r} is installed", file=sys.stderr)
+        return 1
+    if plugin.samples is None:
+        print(f"microcred-hub: connector {args.connector!r} ships no samples", file=sys.stderr)
+        return 1
+    print(plugin.samples)
+    return 0
+
+
 def cmd_connectors_check(args: argparse.Namespace) -> int:
     from microcred_hub.probe import probe_sources
 
@@ -209,7 +232,7 @@ def cmd_connectors_check(args: argparse.Namespace) -> int:
 def cmd_export_schema(args: argparse.Namespace) -> int:
     from microcred_hub.graphql import export_sdl
 
-    sys.stdout.write(export_sdl())
+    sys.stdout.write(export_sdl(federation=args.federation))
     return 0
 
 
@@ -240,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     csub.add_parser("list", help="name, version, description").set_defaults(
         func=cmd_connectors_list
     )
+    samples = csub.add_parser("samples", help="print the folder of a connector's sample configs")
+    samples.add_argument("connector", nargs="?", default="tabular")
+    samples.set_defaults(func=cmd_connectors_samples)
     check = csub.add_parser("check", help="validate the config and reach every source once")
     check.add_argument("--config", help=config_help)
     check.set_defaults(func=cmd_connectors_check)
@@ -250,9 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--into", help="the new folder (default: ./microcred-hub-NAME)")
     new.set_defaults(func=cmd_connectors_new)
 
-    sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
-        func=cmd_export_schema
+    export = sub.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument(
+        "--federation",
+        action="store_true",
+        help="the Apollo Federation v2 subgraph SDL (@link, @key, _service, _entities)",
     )
+    export.set_defaults(func=cmd_export_schema)
     return parser
 
 

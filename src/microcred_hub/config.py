@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from microcred_hub.errors import ConfigError, validation_message
+from microcred_hub.origins import parse_allowed_host
 
 ENV_VAR = "MICROCRED_HUB_CONFIG"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -37,8 +39,14 @@ class CacheConfig(_Section, frozen=True):
     max_entries: int = 10_000
 
 
+#: shorter admin tokens are refused at start: they can be guessed
+MIN_ADMIN_TOKEN_LENGTH = 16
+
+
 class AdminConfig(_Section, frozen=True):
     token: str | None = None  # unset or empty: admin endpoints off
+    #: failed attempts a client may make before it is locked out (for 1 s, doubling each time)
+    max_failed_attempts: int = 5
 
 
 class ServerConfig(_Section, frozen=True):
@@ -51,6 +59,11 @@ class ServerConfig(_Section, frozen=True):
     request_timeout_seconds: float = 30.0
     rate_limit_per_second: float = 0.0  # per client; 0 = off
     rate_limit_burst: int = 50
+    #: addresses or networks of the reverse proxies whose X-Forwarded-For is believed; none
+    #: by default, so a client cannot pick its own address (and rate-limit bucket)
+    trusted_proxies: tuple[str, ...] = ()
+    #: which of "metrics" and "readyz" also need the admin token (/healthz never does)
+    token_required_for: tuple[Literal["metrics", "readyz"], ...] = ()
 
 
 class QueryLimits(_Section, frozen=True):
@@ -61,6 +74,12 @@ class QueryLimits(_Section, frozen=True):
     max_aliases: int = 30
     max_tokens: int = 2000
     max_cost: int = 100000
+    #: introspection counted level by level, ``ofType`` included (max_depth skips that chain)
+    max_introspection_depth: int = 20
+    #: a search argument: characters, distinct words, and what each word adds to the cost
+    max_search_length: int = 500
+    max_search_words: int = 20
+    search_word_cost: int = 1000
     introspection: bool = True
     suggestions: bool = True
     #: Automatic Persisted Queries: remember up to this many documents by hash
@@ -69,6 +88,26 @@ class QueryLimits(_Section, frozen=True):
     #: allow-list mode: only the documents of persisted_queries_file run (dashboards)
     persisted_only: bool = False
     persisted_queries_file: str | None = None
+
+
+class TelemetryConfig(_Section, frozen=True):
+    """OpenTelemetry traces over OTLP/HTTP; no endpoint: tracing off (and free)."""
+
+    endpoint: str | None = None  # "http://collector:4318": spans go to <endpoint>/v1/traces
+    service_name: str = "microcred-hub"
+    headers: dict[str, str] = msgspec.field(default_factory=dict)  # e.g. an API key
+    sample_ratio: float = 1.0  # of new traces; a client's sampled traceparent is followed
+    export_interval_ms: int = 2000
+    export_timeout_seconds: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.endpoint is not None and not self.endpoint.startswith(("http://", "https://")):
+            raise ValueError(
+                f"endpoint: {self.endpoint!r} is not an http(s) URL of an OTLP/HTTP receiver "
+                '(e.g. "http://127.0.0.1:4318")'
+            )
+        if not 0.0 <= self.sample_ratio <= 1.0:
+            raise ValueError(f"sample_ratio: {self.sample_ratio} must be between 0 and 1")
 
 
 class SourceConfig(_Section, frozen=True):
@@ -83,10 +122,14 @@ class SourceConfig(_Section, frozen=True):
     timeout_seconds: float = 30.0  # read timeout; total per request is 4x
     connect_timeout_seconds: float = 10.0
     retries: int = 3
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = 10 * 1024 * 1024  # one response
+    max_total_bytes: int = 256 * 1024 * 1024  # every response of one harvest together
+    max_records: int = 500_000  # records one harvest may yield
     max_redirects: int = 5
-    headers: dict[str, str] = msgspec.field(default_factory=dict)
-    allowed_hosts: tuple[str, ...] = ()  # beyond the hosts of url/urls
+    headers: dict[str, str] = msgspec.field(default_factory=dict)  # sent to its own origins only
+    allowed_hosts: tuple[str, ...] = ()  # beyond the hosts of url/urls: "host" or "host:port"
+    #: reach host names that resolve to loopback, private, link-local or multicast addresses
+    allow_private_addresses: bool = False
     allow_empty: bool = False  # accept a harvest that returns nothing as "register emptied"
     options: dict[str, object] = msgspec.field(default_factory=dict)
 
@@ -101,6 +144,7 @@ class HubConfig(_Section, frozen=True):
     admin: AdminConfig = msgspec.field(default_factory=AdminConfig)
     server: ServerConfig = msgspec.field(default_factory=ServerConfig)
     limits: QueryLimits = msgspec.field(default_factory=QueryLimits)
+    telemetry: TelemetryConfig = msgspec.field(default_factory=TelemetryConfig)
     sources: tuple[SourceConfig, ...] = ()
     path: str = "<defaults>"  # where it was read from, for messages
 
@@ -140,7 +184,7 @@ def _expand(value: object, path: str, file: str, config_dir: Path) -> object:
             return config_dir.as_posix()
         env = os.environ.get(name)
         if env is None:
-            if path == "admin.token":
+            if path == "admin.token" and value == match.group(0):
                 return ""  # documented: unset token = admin endpoints off
             raise ConfigError(
                 f"environment variable {name} is not set; export it or put the value in the file",
@@ -184,7 +228,38 @@ def parse_config(text: str, *, file: str, config_dir: Path) -> HubConfig:
     return config
 
 
+def _check_server(config: HubConfig, file: str) -> None:
+    token = config.admin.token
+    if token and len(token) < MIN_ADMIN_TOKEN_LENGTH:
+        raise ConfigError(
+            f"the admin token has {len(token)} characters; use at least "
+            f"{MIN_ADMIN_TOKEN_LENGTH} random ones (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'), or leave it unset to turn admin off",
+            file=file,
+            key="admin.token",
+        )
+    if config.admin.max_failed_attempts < 1:
+        raise ConfigError("must be 1 or more", file=file, key="admin.max_failed_attempts")
+    for i, proxy in enumerate(config.server.trusted_proxies):
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f'{proxy!r} is not an IP address or network; write e.g. "10.0.0.5" or '
+                '"10.0.0.0/8" (the proxies in front of the hub)',
+                file=file,
+                key=f"server.trusted_proxies[{i}]",
+            ) from None
+    if config.server.token_required_for and not token:
+        raise ConfigError(
+            "needs an admin token: set [admin] token, or empty this list",
+            file=file,
+            key="server.token_required_for",
+        )
+
+
 def _check(config: HubConfig, file: str) -> None:
+    _check_server(config, file)
     seen: set[str] = set()
     for i, source in enumerate(config.sources):
         where = f"sources[{i}]"
@@ -210,6 +285,18 @@ def _check(config: HubConfig, file: str) -> None:
                 name = "url" if j == 0 else f"urls[{j - 1}]"
                 raise ConfigError(
                     f"{url!r} is not an http(s):// or file:// URL", file=file, key=f"{where}.{name}"
+                )
+        for j, entry in enumerate(source.allowed_hosts):
+            try:
+                parse_allowed_host(entry)
+            except ValueError as exc:
+                raise ConfigError(str(exc), file=file, key=f"{where}.allowed_hosts[{j}]") from None
+        for name in ("max_bytes", "max_total_bytes", "max_records"):
+            if getattr(source, name) < 1:
+                raise ConfigError(
+                    f"must be at least 1 (got {getattr(source, name)})",
+                    file=file,
+                    key=f"{where}.{name}",
                 )
         if source.interval_seconds < 1:
             raise ConfigError(

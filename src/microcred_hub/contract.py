@@ -59,6 +59,9 @@ class RawRecord(msgspec.Struct, frozen=True, kw_only=True):
     data: JSONObject
     local_id: str | None = None  # when known before normalising: used in quarantine reports
     source_url: str | None = None  # the document/page it came from
+    #: this record supersedes the one yielded earlier in this harvest under the same local_id
+    #: (a feed that streams and meets a higher version of a listing it already gave)
+    replaces: bool = False
     #: why the connector already refuses this entry (see ``reject``): quarantined as it is,
     #: never handed to ``normalise``
     rejected: str | None = None

@@ -20,31 +20,56 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import msgspec
 
-_SECRET_PARAM = re.compile(r"token|key|secret|passw|pwd|sig|auth|credential|session", re.I)
-_URL = re.compile(r"https?://[^\s'\"<>]+")
+#: query keys whose values are shown; every other value is a secret until proven otherwise
+SAFE_QUERY_KEYS = frozenset(
+    {
+        "page", "pagesize", "page_size", "per_page", "perpage", "limit", "offset", "skip",
+        "start", "count", "size", "cursor", "after", "before", "since", "updatedsince",
+        "updated_since", "modifiedsince", "from", "to", "format", "expand", "include",
+        "fields", "sort", "order", "orderby", "lang", "language", "locale", "type", "status",
+        "community", "db",
+    }
+)  # fmt: skip
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>`]+")
+_HIDDEN = "***"
 
 
 def redact_url(url: str) -> str:
-    """The URL with passwords and secret-looking query values replaced by ***, fit for logs."""
+    """The URL as it may leave the process: user parts, query values and fragment hidden.
+
+    Every user part (``https://TOKEN@host``, ``redis://user:pw@host``) and every query value whose
+    key is not in SAFE_QUERY_KEYS become ``***``; keys stay, so the URL remains recognisable.
+    """
     try:
         parts = urlsplit(url)
     except ValueError:
-        return url
+        return _HIDDEN
     netloc = parts.netloc
+    if "@" not in netloc and not parts.query and not parts.fragment:
+        return url  # nothing hidden; urlunsplit would also turn "memory://" into "memory:"
     if "@" in netloc:
         user, _, host = netloc.rpartition("@")
-        netloc = f"{user.split(':', 1)[0]}:***@{host}" if ":" in user else netloc
+        netloc = f"{_HIDDEN}:{_HIDDEN}@{host}" if ":" in user else f"{_HIDDEN}@{host}"
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        if any(_SECRET_PARAM.search(k) for k, _ in pairs):
-            query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs])
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        shown = [(k, v if k.lower() in SAFE_QUERY_KEYS else _HIDDEN) for k, v in pairs]
+        query = urlencode(shown, safe="*") if pairs else _HIDDEN
+    fragment = _HIDDEN if parts.fragment else ""
+    if (netloc, query, fragment) == (parts.netloc, parts.query, parts.fragment):
+        return url  # nothing hidden: as written ("memory://" stays, urlunsplit would drop "//")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
 
 
 def redact_urls(text: str) -> str:
     """Every URL in a message redacted (register errors end up in `sources` and logs)."""
-    return _URL.sub(lambda m: redact_url(m.group(0)), text)
+
+    def one(match: re.Match[str]) -> str:
+        url = match.group(0)
+        core = url.rstrip(".,;:!?)]}")  # punctuation after a URL is the sentence's, not the URL's
+        return redact_url(core) + url[len(core) :]
+
+    return _URL.sub(one, text)
 
 
 def validation_message(exc: msgspec.ValidationError) -> tuple[str, str | None]:
@@ -66,6 +91,7 @@ class ConfigError(HubError):
         self.file = file
         self.key = key
         where = ": ".join(part for part in (file, key) if part)
+        message = redact_urls(message)  # config errors quote URLs, passwords and all
         super().__init__(f"{where}: {message}" if where else message)
 
 

@@ -1,15 +1,20 @@
 """The fetcher the hub injects into connectors: every outbound request goes through here.
 
-Registers are untrusted: requests go only to allowed hosts, bodies are capped while they stream,
-redirects are followed by hand (each hop's host checked, a bounded number), JSON answers must say
-so in their content type, and only transient failures are retried (tenacity, exponential backoff
-with jitter, honouring Retry-After).
+Registers are untrusted: requests go only to the source's origins (scheme, host and port) and
+host names are checked again after resolution (``outbound``); the source's headers go only to its
+own origins, request by request; bodies are capped while they stream, per response and per
+harvest; redirects are followed by hand (each hop checked, never https -> http, a bounded number);
+``file://`` reads stay below the source's folder; JSON answers must say so in their content type,
+and only transient failures are retried (tenacity, exponential backoff with jitter, honouring
+Retry-After). Connection failures read the same whatever the cause, so ``lastError`` tells a
+client nothing about which ports answer; the detail goes to the log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -30,9 +35,20 @@ from tenacity import (
 )
 from yarl import URL
 
-from microcred_hub import __version__
+from microcred_hub import __version__, telemetry
 from microcred_hub.contract import JSON, FetchResponse
-from microcred_hub.errors import FatalFetchError, FetchError, RetryableFetchError
+from microcred_hub.errors import FatalFetchError, FetchError, RetryableFetchError, redact_url
+from microcred_hub.outbound import (
+    DEFAULT_PORTS,
+    GuardedResolver,
+    Origin,
+    PrivateAddressError,
+    format_origin,
+    origin_of,
+    origins_for,
+)
+
+log = logging.getLogger("microcred_hub.fetch")
 
 Params = Mapping[str, str] | Sequence[tuple[str, str]] | None
 
@@ -44,17 +60,27 @@ _RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 class FetchPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """Per-source limits; every field has a safe default."""
 
-    allowed_hosts: tuple[str, ...] = ()  # "host" or "host:port"; empty allows none over HTTP
+    #: "host" or "host:port" ("[v6]:port"), on http and https, default ports filled in
+    allowed_hosts: tuple[str, ...] = ()
+    #: exact origins ("https://host:443"); with allowed_hosts, all this fetcher may reach
+    origins: tuple[str, ...] = ()
+    #: where ``headers`` go; None: every reachable origin
+    header_origins: tuple[str, ...] | None = None
+    #: host names resolving to loopback/private/link-local/multicast addresses may be reached
+    allow_private_addresses: bool = False
     connect_timeout: float = 10.0
     read_timeout: float = 30.0  # longest silence while reading a body
     total_timeout: float = 120.0  # one request, all retries excluded
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = 10 * 1024 * 1024  # one response
+    max_total_bytes: int | None = None  # every response of this fetcher together
     retries: int = 3  # extra attempts after the first, for retryable failures only
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
     max_redirects: int = 5
     headers: Mapping[str, str] = msgspec.field(default_factory=dict)  # e.g. auth; never logged
     allow_files: bool = False  # file:// URLs (local registers, the demo data)
+    #: with allow_files: folders a file:// URL must resolve below (empty: anywhere)
+    file_roots: tuple[str, ...] = ()
     use_validators: bool = True  # send stored ETag / Last-Modified when asked to be conditional
 
 
@@ -67,13 +93,6 @@ class MetaStore(Protocol):
 class _Validators(msgspec.Struct, frozen=True):
     etag: str | None = None
     last_modified: str | None = None
-
-
-def host_of(url: str) -> str:
-    """``host`` or ``host:port`` of a URL, lower-cased, as allowed_hosts lists them."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    return f"{host}:{parts.port}" if parts.port else host
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -107,6 +126,17 @@ class HttpFetcher:
         #: validators seen in this harvest; the harvest persists them only once its data landed,
         #: so a failed harvest never turns into a 304 "unchanged" next time
         self.pending_validators: dict[str, bytes] = {}
+        self.requests = 0
+        self.bytes_read = 0
+        self._origins = origins_for((), policy.allowed_hosts, schemes=DEFAULT_PORTS) | {
+            o for o in map(origin_of, policy.origins) if o is not None
+        }
+        self._header_origins = (
+            self._origins
+            if policy.header_origins is None
+            else {o for o in map(origin_of, policy.header_origins) if o is not None}
+        )
+        self._roots = tuple(Path(r).resolve() for r in policy.file_roots)
 
     async def __aenter__(self) -> HttpFetcher:
         return self
@@ -130,9 +160,18 @@ class HttpFetcher:
             timeout = aiohttp.ClientTimeout(
                 total=p.total_timeout, sock_connect=p.connect_timeout, sock_read=p.read_timeout
             )
-            headers = {"User-Agent": f"microcred-hub/{__version__}", **p.headers}
+            # the source's own headers are added per request, for its own origins only
+            headers = {"User-Agent": f"microcred-hub/{__version__}"}
+            connector = aiohttp.TCPConnector(
+                resolver=None if p.allow_private_addresses else GuardedResolver()
+            )
             self._session = aiohttp.ClientSession(
-                timeout=timeout, headers=headers, auto_decompress=True, trust_env=False
+                connector=connector,
+                timeout=timeout,
+                headers=headers,
+                auto_decompress=True,
+                trust_env=False,
+                trace_configs=telemetry.client_trace_configs(),
             )
         return self._session
 
@@ -189,37 +228,54 @@ class HttpFetcher:
             out["If-Modified-Since"] = saved.last_modified
         return out
 
-    def _check_host(self, url: str) -> None:
-        scheme = urlsplit(url).scheme
-        if scheme not in ("http", "https"):
+    def _check_origin(self, url: str, came_from: str | None) -> Origin:
+        """The URL's origin when this source may reach it, else FatalFetchError naming the fix."""
+        origin = origin_of(url)
+        if origin is None:
             raise FatalFetchError(f"{url}: only http(s) URLs may be fetched", url=url)
-        host = host_of(url)
-        bare = host.split(":", 1)[0]
-        if host not in self.policy.allowed_hosts and bare not in self.policy.allowed_hosts:
+        if came_from is not None and came_from.startswith("https:") and origin[0] == "http":
+            raise FatalFetchError(f"{came_from}: refused a redirect from https to http", url=url)
+        if origin not in self._origins:
             raise FatalFetchError(
-                f"{url}: host {host!r} is not allowed for this source; add it to the source's "
+                f"{url}: {format_origin(origin)} is not allowed for this source (not one of its "
+                "origins); add the host (with its port, if not the default) to the source's "
                 "allowed_hosts if it is really part of the register",
                 url=url,
             )
+        return origin
+
+    def _headers_for(
+        self, origin: Origin, first: Origin, accept: str, headers: Mapping[str, str]
+    ) -> dict[str, str]:
+        send = dict(self.policy.headers) if origin in self._header_origins else {}
+        send["Accept"] = accept
+        if origin == first:  # a connector's own headers never follow a redirect elsewhere
+            send.update(headers)
+        return send
 
     async def _get_once(
         self, url: str, headers: Mapping[str, str], accept: str, conditional: bool
     ) -> FetchResponse:
-        send = {"Accept": accept, **headers}
+        first = self._check_origin(url, None)
+        extra = dict(headers)
         if conditional:
-            send.update(await self._conditional_headers(url))
-        current = url
+            extra.update(await self._conditional_headers(url))
+        current, came_from = url, None
         started = time.monotonic()
         for _hop in range(self.policy.max_redirects + 1):
-            self._check_host(current)
+            origin = self._check_origin(current, came_from)
+            send = self._headers_for(origin, first, accept, extra)
+            self.requests += 1
             try:
                 async with self._client().get(current, headers=send, allow_redirects=False) as resp:
                     if resp.status in _REDIRECTS and "Location" in resp.headers:
-                        current = urljoin(current, resp.headers["Location"])
+                        current, came_from = urljoin(current, resp.headers["Location"]), current
                         continue
                     return await self._read_response(url, current, resp, accept, conditional)
             except FetchError:
                 raise
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+                raise self._not_connected(current, exc) from exc
             except TimeoutError as exc:
                 elapsed = time.monotonic() - started
                 raise RetryableFetchError(
@@ -229,12 +285,28 @@ class HttpFetcher:
                 raise RetryableFetchError(
                     f"{current}: connection closed mid-body ({exc})", url=current
                 ) from exc
-            except aiohttp.ClientError as exc:
-                raise RetryableFetchError(
-                    f"{current}: {type(exc).__name__}: {exc}", url=current
-                ) from exc
+            except aiohttp.ClientError as exc:  # refused, reset, closed: all look the same
+                raise self._not_connected(current, exc) from exc
         raise FatalFetchError(
             f"{url}: more than {self.policy.max_redirects} redirects (loop?)", url=url
+        )
+
+    def _not_connected(self, url: str, exc: Exception) -> FetchError:
+        """One message whether the port is closed, filtered or the host unknown: no scanner."""
+        if isinstance(exc.__cause__, PrivateAddressError) or isinstance(
+            getattr(exc, "os_error", None), PrivateAddressError
+        ):
+            return FatalFetchError(
+                f"{url}: refused: the host name resolves to a loopback, private, link-local or "
+                "multicast address; set allow_private_addresses = true on the source if the "
+                "register really is on an internal network",
+                url=url,
+            )
+        log.info("%s: connection failed: %s: %s", redact_url(url), type(exc).__name__, exc)
+        return RetryableFetchError(
+            f"{url}: the connection to the register failed (refused, reset, unreachable or "
+            "timed out); check that it is up and that the source url is right",
+            url=url,
         )
 
     async def _read_response(
@@ -258,13 +330,6 @@ class HttpFetcher:
             )
         if status >= 400:
             raise FatalFetchError(f"{url}: HTTP {status}", url=url, status=status)
-        declared = resp.content_length
-        if declared is not None and declared > self.policy.max_bytes:
-            raise FatalFetchError(
-                f"{url}: body of {declared} bytes exceeds the limit of {self.policy.max_bytes}",
-                url=url,
-                status=status,
-            )
         body = await self._read_capped(url, resp)
         if "json" in accept:
             ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -281,33 +346,69 @@ class HttpFetcher:
             self.pending_validators[self._validator_prefix + requested] = msgspec.json.encode(saved)
         return FetchResponse(url=url, status=status, headers=headers, body=body)
 
+    def _budget(self) -> tuple[int, str]:
+        """Bytes one more body may have, and the setting that bounds it."""
+        total = self.policy.max_total_bytes
+        if total is not None and total - self.bytes_read < self.policy.max_bytes:
+            return max(0, total - self.bytes_read), "max_total_bytes"
+        return self.policy.max_bytes, "max_bytes"
+
+    def _too_large(self, url: str, what: str, size: int | None) -> FatalFetchError:
+        limit, setting = self._budget()
+        if setting == "max_total_bytes":
+            return FatalFetchError(
+                f"{url}: the register sent more than max_total_bytes = "
+                f"{self.policy.max_total_bytes} bytes in this harvest; raise max_total_bytes "
+                "for this source if the register is really that large",
+                url=url,
+            )
+        shown = f"{what} of {size} bytes" if size is not None else what
+        return FatalFetchError(f"{url}: {shown} exceeds the limit of {limit} bytes", url=url)
+
     async def _read_capped(self, url: str, resp: aiohttp.ClientResponse) -> bytes:
+        limit, _ = self._budget()
+        declared = resp.content_length
+        if declared is not None and declared > limit:
+            raise self._too_large(url, "body", declared)
         chunks: list[bytes] = []
         size = 0
         async for chunk in resp.content.iter_chunked(64 * 1024):
             size += len(chunk)
-            if size > self.policy.max_bytes:
-                raise FatalFetchError(
-                    f"{url}: body exceeds the limit of {self.policy.max_bytes} bytes", url=url
-                )
+            if size > limit:
+                self.bytes_read += size
+                raise self._too_large(url, "body", None)
             chunks.append(chunk)
+        self.bytes_read += size  # what max_total_bytes counts, across the whole harvest
         return b"".join(chunks)
+
+    def _local_path(self, url: str) -> Path:
+        """The file a file:// URL names, resolved, refused when it leaves the source's folder."""
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise FatalFetchError(f"{url}: not a local file URL (file:///path)", url=url)
+        path = Path(url2pathname(parts.path)).resolve()
+        if self._roots and not any(path.is_relative_to(root) for root in self._roots):
+            raise FatalFetchError(
+                f"{url}: refused: the path leaves the source's folder (a file source reads "
+                "only below the folder of its configured url)",
+                url=url,
+            )
+        return path
 
     async def _read_file(self, url: str) -> FetchResponse:
         if not self.policy.allow_files:
             raise FatalFetchError(f"{url}: file:// URLs are not allowed for this source", url=url)
-        parts = urlsplit(url)
-        path = Path(url2pathname(parts.path))
+        path = self._local_path(url)
+        self.requests += 1
         try:
             size = await asyncio.to_thread(lambda: path.stat().st_size)
-            if size > self.policy.max_bytes:
-                raise FatalFetchError(
-                    f"{url}: file of {size} bytes exceeds the limit of {self.policy.max_bytes}",
-                    url=url,
-                )
+            limit, _ = self._budget()
+            if size > limit:
+                raise self._too_large(url, "file", size)
             body = await asyncio.to_thread(path.read_bytes)
         except FileNotFoundError as exc:
             raise FatalFetchError(f"{url}: no such file", url=url, status=404) from exc
         except OSError as exc:
             raise FatalFetchError(f"{url}: cannot read ({exc.strerror})", url=url) from exc
+        self.bytes_read += len(body)
         return FetchResponse(url=url, status=200, headers={}, body=body)

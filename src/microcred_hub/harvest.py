@@ -10,15 +10,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import msgspec
 
+from microcred_hub import telemetry
 from microcred_hub.config import SourceConfig
 from microcred_hub.contract import Connector, ConnectorState, HarvestContext, RawRecord, Unchanged
-from microcred_hub.errors import redact_url
-from microcred_hub.fetch import FetchPolicy, HttpFetcher, host_of
+from microcred_hub.errors import redact_url, redact_urls
+from microcred_hub.fetch import FetchPolicy, HttpFetcher
+from microcred_hub.outbound import format_origin, origins_for
 from microcred_hub.pipeline import Normalised, Rejected, error_text, fetch_and_normalise
 from microcred_hub.record import (
     Microcredential,
@@ -56,22 +60,35 @@ class _NoProgress:
 def fetch_policy(
     source: SourceConfig, connector: Connector, *, use_validators: bool
 ) -> FetchPolicy:
-    """Outbound requests go only to the hosts of the source's URLs plus those it declares."""
-    hosts = {host_of(u) for u in source.all_urls if urlsplit(u).scheme in ("http", "https")}
-    hosts.update(source.allowed_hosts)
-    hosts.update(connector.info.allowed_hosts)
+    """Outbound requests go only to the origins of the source's URLs and allowed hosts.
+
+    The source's headers go to those origins only, not to hosts a connector declares itself.
+    """
+    own = origins_for(source.all_urls, source.allowed_hosts)
+    declared = origins_for(source.all_urls, connector.info.allowed_hosts)
+    files = [u for u in source.all_urls if urlsplit(u).scheme == "file"]
     return FetchPolicy(
-        allowed_hosts=tuple(sorted(hosts)),
+        origins=tuple(sorted(format_origin(o) for o in own | declared)),
+        header_origins=tuple(sorted(format_origin(o) for o in own)),
+        allow_private_addresses=source.allow_private_addresses,
         connect_timeout=source.connect_timeout_seconds,
         read_timeout=source.timeout_seconds,
         total_timeout=source.timeout_seconds * 4,
         max_bytes=source.max_bytes,
+        max_total_bytes=source.max_total_bytes,
         retries=source.retries,
         max_redirects=source.max_redirects,
         headers=source.headers,
-        allow_files=any(u.startswith("file:") for u in source.all_urls),
+        allow_files=bool(files),
+        file_roots=tuple(_folder_of(u) for u in files),
         use_validators=use_validators,
     )
+
+
+def _folder_of(file_url: str) -> str:
+    """A file source reads below its url when that is a folder, else below the file's folder."""
+    path = Path(url2pathname(urlsplit(file_url).path)).resolve()
+    return str(path if path.is_dir() else path.parent)
 
 
 def _excerpt(raw: RawRecord) -> str:
@@ -79,7 +96,16 @@ def _excerpt(raw: RawRecord) -> str:
         text = msgspec.json.encode(raw.data).decode("utf-8", errors="replace")
     except (RecursionError, TypeError, ValueError):
         return "(not representable)"
-    return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
+    # a register's own links often repeat our query (api_key and all)
+    return redact_urls(text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…")
+
+
+class _TooManyRecordsError(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the register sent more than max_records = {limit} records; keeping the last good "
+            "data (raise max_records for this source if the register is really that large)"
+        )
 
 
 class _Run:
@@ -100,12 +126,17 @@ class _Run:
         for record in existing:
             self.by_document.setdefault(record.provenance.source_url, []).append(record.id)
         self.seen: set[str] = set()
-        self.upserts: list[Microcredential] = []
+        self.upserts: dict[str, Microcredential] = {}
+        #: how each id seen was counted ("added", "changed", "unchanged"), so a replacement
+        #: (RawRecord.replaces) can take it back
+        self.outcome: dict[str, str] = {}
         self.quarantine: list[QuarantinedRecord] = []
         self.added = self.changed = self.unchanged = 0
         self.partial = False
 
     def take(self, item: Normalised | Rejected) -> None:
+        if item.raw.replaces and item.raw.local_id:
+            self._forget(f"{self.source.key}:{item.raw.local_id}")
         if isinstance(item, Rejected):
             self._quarantine(item.raw, item.reason, item.local_id)
             return
@@ -123,6 +154,7 @@ class _Run:
         old = self.existing.get(record_id)
         if old is not None and old.provenance.content_hash == digest and old.withdrawn_at is None:
             self.unchanged += 1
+            self.outcome[record_id] = "unchanged"
             return
         fields = {f: getattr(draft, f) for f in RecordDraft.__struct_fields__}
         record = Microcredential(
@@ -139,11 +171,21 @@ class _Run:
                 content_hash=digest,
             ),
         )
-        self.upserts.append(record)
+        self.upserts[record_id] = record
         if old is None:
             self.added += 1
+            self.outcome[record_id] = "added"
         else:
             self.changed += 1
+            self.outcome[record_id] = "changed"
+
+    def _forget(self, record_id: str) -> None:
+        """Take back an earlier record of this harvest that a later one replaces."""
+        self.seen.discard(record_id)
+        self.upserts.pop(record_id, None)
+        outcome = self.outcome.pop(record_id, None)
+        if outcome is not None:
+            setattr(self, outcome, getattr(self, outcome) - 1)
 
     def keep_document(self, unchanged: Unchanged) -> None:
         # provenance keeps URLs redacted, so look the document up the same way
@@ -151,14 +193,15 @@ class _Run:
             if record_id not in self.seen:
                 self.seen.add(record_id)
                 self.unchanged += 1
+                self.outcome[record_id] = "unchanged"
 
     def _quarantine(self, raw: RawRecord, reason: str, local_id: str | None) -> None:
         self.quarantine.append(
             QuarantinedRecord(
                 source=self.source.key,
-                reason=reason,
+                reason=redact_urls(reason),
                 local_id=local_id,
-                source_url=raw.source_url,
+                source_url=redact_url(raw.source_url) if raw.source_url else None,
                 seen_at=self.now,
                 raw_excerpt=_excerpt(raw),
             )
@@ -184,6 +227,18 @@ async def harvest_source(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> HarvestSummary:
     """Harvest one source into the store; never raises for register trouble."""
+    attributes = {"microcred_hub.source": source.key, "microcred_hub.connector": source.connector}
+    with telemetry.span(f"harvest {source.key}", attributes):
+        return await _harvest(source, connector, store, progress, clock)
+
+
+async def _harvest(
+    source: SourceConfig,
+    connector: Connector,
+    store: Store,
+    progress: Progress | None,
+    clock: Callable[[], datetime],
+) -> HarvestSummary:
     report = progress or _NoProgress()
     started = time.monotonic()
     now = clock()
@@ -198,9 +253,13 @@ async def harvest_source(
     def on_partial() -> None:
         run.partial = True
 
+    # one normalise span per page's records: the register's request spans sit between them
+    normalising = telemetry.Step("normalise", {"microcred_hub.source": source.key})
+
     def on_page(url: str) -> None:
         nonlocal pages
         pages += 1
+        normalising.end()
         report.page(source.key, url)
 
     policy = fetch_policy(source, connector, use_validators=bool(existing))
@@ -211,7 +270,7 @@ async def harvest_source(
     async with HttpFetcher(policy, validators=store) as fetcher:
         ctx = HarvestContext(
             source_key=source.key,
-            url=redact_url(source.url),
+            url=source.url,  # the real one: the register needs its api_key; never shown
             urls=source.all_urls,
             fetcher=fetcher,
             since=previous.last_success_at,
@@ -225,13 +284,21 @@ async def harvest_source(
                 if isinstance(item, Unchanged):
                     run.keep_document(item)
                     continue
-                run.take(item)
                 count += 1
+                if count > source.max_records:
+                    raise _TooManyRecordsError(source.max_records)
+                normalising.begin()
+                run.take(item)
+                normalising.add()
                 if count % 100 == 0:
                     report.records(source.key, count)
             report.records(source.key, count)
+        except _TooManyRecordsError as exc:
+            error = str(exc)
         except Exception as exc:  # register trouble or a connector bug: keep the last good data
             error = error_text(exc)
+        finally:
+            normalising.end()
         if error is None and not run.seen and existing and not (source.allow_empty or run.partial):
             error = (
                 f"register returned no records (it had {len(existing)}); keeping the last good data"
@@ -269,22 +336,23 @@ async def harvest_source(
             seconds=seconds,
         )
         state = msgspec.structs.replace(state, last_summary=summary)
-        await store.apply(
-            ChangeSet(
-                source=source.key,
-                upserts=(*run.upserts, *withdrawn),
-                quarantine=tuple(run.quarantine),
-                state=state,
+        with telemetry.span("store", {"microcred_hub.upserts": len(run.upserts)}):
+            await store.apply(
+                ChangeSet(
+                    source=source.key,
+                    upserts=(*run.upserts.values(), *withdrawn),
+                    quarantine=tuple(run.quarantine),
+                    state=state,
+                )
             )
-        )
-        # The state first: validators newer than the state could pair a 304 with an older
-        # memory of the page, while a newer state merely costs a full read.
-        if connector_state.changed:
-            await store.put_meta(
-                ConnectorState.store_key(source.key), connector_state.dump(connector.info.name)
-            )
-        for key, value in fetcher.pending_validators.items():
-            await store.put_meta(key, value)
+            # The state first: validators newer than the state could pair a 304 with an older
+            # memory of the page, while a newer state merely costs a full read.
+            if connector_state.changed:
+                await store.put_meta(
+                    ConnectorState.store_key(source.key), connector_state.dump(connector.info.name)
+                )
+            for key, value in fetcher.pending_validators.items():
+                await store.put_meta(key, value)
         return summary
 
 

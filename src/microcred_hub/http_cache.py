@@ -1,7 +1,8 @@
 """Whole-response caching in front of the GraphQL app.
 
 A cached answer is found before strawberry sees the request, so a repeated dashboard query costs
-little more than a static file. The key is the query with whitespace folded, the variables in
+little more than a static file. Only a well-formed request is looked up (a malformed one goes
+to the endpoint, which refuses it). The key is the exact query text, the variables in
 canonical order, the operation name, the response media type and the hub's data epoch (which
 changes with every harvest), so no replica serves an answer older than the data it holds.
 """
@@ -15,6 +16,7 @@ from urllib.parse import parse_qsl
 
 import msgspec
 
+from microcred_hub import telemetry
 from microcred_hub.responses import json_error
 
 if TYPE_CHECKING:
@@ -53,15 +55,16 @@ async def read_body(receive: Receive, limit: int) -> bytes:
 
 
 def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch: str) -> str | None:
-    """None when the request is not a cacheable query (a mutation, or not parseable)."""
+    """None when the request is not a cacheable query (a mutation, or not a well-formed
+    GraphQL-over-HTTP request: those go to the endpoint, which refuses them)."""
     try:
         if method == "GET":
             params = dict(parse_qsl(query_string.decode("latin-1")))
-            query = params.get("query", "")
+            query: object = params.get("query")
             variables: object = (
                 msgspec.json.decode(params["variables"]) if params.get("variables") else None
             )
-            operation = params.get("operationName")
+            operation: object = params.get("operationName")
             extensions: object = (
                 msgspec.json.decode(params["extensions"]) if params.get("extensions") else None
             )
@@ -69,17 +72,26 @@ def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch:
             payload = msgspec.json.decode(body)
             if not isinstance(payload, dict):
                 return None
-            query = payload.get("query") or ""
+            query = payload.get("query")
             variables = payload.get("variables")
             operation = payload.get("operationName")
             extensions = payload.get("extensions")
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # deeply nested JSON too
         return None
+    if not (
+        isinstance(query, str | None)
+        and isinstance(variables, dict | None)
+        and isinstance(operation, str | None)
+        and isinstance(extensions, dict | None)
+    ):
+        return None  # the endpoint answers 400: a cached answer must not stand in for that
     if not query:
         query = _persisted_key(extensions)  # a hash-only APQ request names one document
-    if not isinstance(query, str) or not query:
+    if not query:
         return None  # (the schema has no mutations: anything else fails validation, uncached)
-    material = _canonical.encode([" ".join(query.split()), variables, operation, accept, epoch])
+    # The exact text: folding whitespace would merge queries that differ in meaning (a
+    # newline ends a "#" comment).
+    material = _canonical.encode([query, variables, operation, accept, epoch])
     return hashlib.sha256(material).hexdigest()
 
 
@@ -136,7 +148,8 @@ class CachedGraphQL:
             return
         key = cache_key(method, scope["query_string"], body, accept, self.epoch())
         if key is not None:
-            hit = await self.cache.get(key)
+            with telemetry.span("cache lookup"):
+                hit = await self.cache.get(key)
             if hit is not None:
                 self.metrics.cache.labels("hit").inc()
                 await self._send_cached(hit, method, headers, send)

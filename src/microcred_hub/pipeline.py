@@ -48,7 +48,7 @@ class Rejected:
 def error_text(exc: BaseException) -> str:
     """A one-line reason fit for `sources` (no traceback, no internal paths)."""
     if isinstance(exc, FetchError | InvalidRecordError):
-        return str(exc)
+        return redact_urls(str(exc))
     return redact_urls(f"{type(exc).__name__}: {exc}"[:500])
 
 

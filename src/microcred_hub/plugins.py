@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 
 import msgspec
 
@@ -25,6 +26,12 @@ class Plugin:
     @property
     def info(self) -> ConnectorInfo:
         return self.cls.info
+
+    @property
+    def samples(self) -> Path | None:
+        """The folder of sample configs the connector's package ships, if any."""
+        folder = Path(inspect.getfile(self.cls)).resolve().parent / "samples"
+        return folder if folder.is_dir() else None
 
     def build(self, options: dict[str, object], *, file: str, key: str) -> Connector:
         """Decode the source's connector options and instantiate the connector."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from microcred_hub.config import HubConfig
 from microcred_hub.contract import Connector, HarvestContext
+from microcred_hub.errors import redact_url, redact_urls
 from microcred_hub.fetch import HttpFetcher
 from microcred_hub.harvest import fetch_policy
 from microcred_hub.pipeline import Normalised, Rejected, fetch_and_normalise
@@ -58,12 +59,13 @@ async def probe_sources(config: HubConfig) -> CheckResult:
             except TimeoutError:
                 verdict, ok = f"FAILED: no answer within {CHECK_TIMEOUT_SECONDS:g} s", False
             except Exception as exc:  # report every source, whatever breaks
-                verdict, ok = f"FAILED: {exc}", False
+                verdict, ok = f"FAILED: {redact_urls(str(exc))}", False
             else:
                 ok = True
         seconds = time.monotonic() - started
         result.ok &= ok
         result.lines.append(
-            f"source {source.key} ({source.connector}, {source.url}): {verdict} [{seconds:.2f} s]"
+            f"source {source.key} ({source.connector}, {redact_url(source.url)}): {verdict} "
+            f"[{seconds:.2f} s]"
         )
     return result

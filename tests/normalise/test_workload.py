@@ -116,3 +116,18 @@ def test_a_value_that_is_not_a_number_raises(field: str) -> None:
 def test_a_duration_that_is_not_iso_8601_raises() -> None:
     with pytest.raises(ValueError, match="duration"):
         workload([], duration="3 weeks")
+
+
+def test_days_of_full_time_training_are_7_4_hours_each_derived() -> None:
+    warnings: list[str] = []
+    assert workload(warnings, days="5,0") == Workload(
+        ects=1.3, hours=37.0, derived=True, original_value="5,0", original_unit="days"
+    )
+    assert warnings == []
+
+
+def test_hours_per_day_is_configurable_and_stated_hours_win_over_days() -> None:
+    result = workload([], days=2, hours_per_day=8.0)
+    assert result is not None and result.hours == 16.0
+    stated = workload([], hours=20, days=2)
+    assert stated is not None and stated.hours == 20.0

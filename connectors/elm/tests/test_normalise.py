@@ -72,7 +72,7 @@ def test_annex1_credential_maps_every_annex_element(load: Load, records_of: Reco
             workload=Workload(
                 ects=5.0, hours=150.0, derived=False, original_value="5", original_unit="ECTS"
             ),
-            level=Level(eqf=5, framework="EQF", framework_level="5", derived=False),
+            level=Level(eqf=5, framework="NFQ", framework_level="6", derived=False),
             assessment_types=(AssessmentType.TESTING,),
             assessment_original=("written exam",),
             participation_forms=(ParticipationForm.ONLINE,),
@@ -269,3 +269,85 @@ def test_bare_specification_node_normalises_without_an_envelope(load: Load) -> N
     assert record.local_id == ROBOTICS
     assert record.level is not None
     assert record.level.eqf == 7
+
+
+def _with_education_level(document: JSONObject, *concepts: JSONObject) -> JSONObject:
+    """The document with its specification's levels stated only as ``educationLevel``."""
+
+    def visit(node: object) -> None:
+        if isinstance(node, dict):
+            if "eqfLevel" in node:
+                node.pop("eqfLevel")
+                node.pop("nqfLevel", None)
+                node["educationLevel"] = list(concepts)
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(document)
+    return document
+
+
+def _concept(uri: str, scheme: str, label: str) -> JSONObject:
+    return {
+        "id": uri,
+        "type": "Concept",
+        "inScheme": {"id": scheme, "type": "ConceptScheme"},
+        "prefLabel": {"en": label},
+    }
+
+
+EQF_SCHEME = "http://data.europa.eu/snb/eqf/25831c2"
+QDR_SCHEME = "http://data.europa.eu/snb/qdr/25831c2"
+
+
+def test_education_level_states_eqf_and_keeps_the_national_level(
+    load: Load, records_of: RecordsOf
+) -> None:
+    document = _with_education_level(
+        load("annex1-micro-credential.jsonld"),
+        _concept("http://data.europa.eu/snb/qdr/c_1", QDR_SCHEME, "NFQ Level 6"),
+        _concept("http://data.europa.eu/snb/eqf/5", EQF_SCHEME, "Level 5"),
+    )
+    (record,) = records_of(document)
+    assert record.level == Level(eqf=5, framework="NFQ", framework_level="6", derived=False)
+    assert record.warnings == ()
+
+
+def test_education_level_eqf_concept_alone_is_a_stated_eqf_level(
+    load: Load, records_of: RecordsOf
+) -> None:
+    document = _with_education_level(
+        load("annex1-micro-credential.jsonld"),
+        _concept("http://data.europa.eu/snb/eqf/4", EQF_SCHEME, "Level 4"),
+    )
+    (record,) = records_of(document)
+    assert record.level == Level(eqf=4, framework="EQF", framework_level="4", derived=False)
+
+
+def test_education_level_national_concept_alone_derives_eqf_from_the_table(
+    load: Load, records_of: RecordsOf
+) -> None:
+    document = _with_education_level(
+        load("annex1-micro-credential.jsonld"),
+        _concept("http://data.europa.eu/snb/qdr/c_2", QDR_SCHEME, "NFQ Level 9"),
+    )
+    (record,) = records_of(document)
+    assert record.level == Level(eqf=7, framework="NFQ", framework_level="9", derived=True)
+
+
+def test_education_level_disagreeing_with_the_table_keeps_the_stated_eqf_and_warns(
+    load: Load, records_of: RecordsOf
+) -> None:
+    document = _with_education_level(
+        load("annex1-micro-credential.jsonld"),
+        _concept("http://data.europa.eu/snb/eqf/6", EQF_SCHEME, "Level 6"),
+        _concept("http://data.europa.eu/snb/qdr/c_1", QDR_SCHEME, "NFQ Level 6"),
+    )
+    (record,) = records_of(document)
+    assert record.level == Level(eqf=6, framework="NFQ", framework_level="6", derived=False)
+    assert record.warnings == (
+        "stated EQF level 6 differs from NFQ level 6 (EQF 5 by its table); stated EQF kept",
+    )

@@ -51,7 +51,7 @@ def annex1() -> RecordDraft:
 
 
 def test_annex1_eqf_level_6_is_stated_by_the_eu_uri(annex1: RecordDraft) -> None:
-    assert annex1.level == Level(eqf=6, framework="EQF", framework_level="6", derived=False)
+    assert annex1.level == Level(eqf=6, framework="RQF", framework_level="6", derived=False)
 
 
 def test_annex1_ects_come_from_the_credit_point_string(annex1: RecordDraft) -> None:

@@ -35,7 +35,11 @@ async def harvest_drafts(
     register = await start_register(SAMPLES)
     connector = NzqaConnector(options)
     items, _ = await harvest(connector, register.base + path)
-    raws = [i for i in items if isinstance(i, RawRecord)]
+    raws: list[RawRecord] = []
+    for item in items:
+        if isinstance(item, RawRecord):  # a later record that replaces takes the earlier's place
+            raws = [r for r in raws if not (item.replaces and r.local_id == item.local_id)]
+            raws.append(item)
     drafts: dict[str, RecordDraft] = {}
     quarantined: dict[str, InvalidRecordError] = {}
     for raw in raws:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,3 +20,6 @@ class QueryContext:
     source_states: Callable[[], Awaitable[list[SourceState]]]
     quarantined: Callable[[str], Awaitable[list[QuarantinedRecord]]]
     limits: QueryLimits
+    #: one step of index work at a time, each in a loop turn of its own (schema._index_turn);
+    #: the app shares one between all requests
+    turns: asyncio.Lock = field(default_factory=asyncio.Lock)

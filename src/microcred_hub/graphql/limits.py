@@ -5,29 +5,20 @@ Every refusal names the limit and its configured value, so a client knows what t
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    IntValueNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-    VariableNode,
-)
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from microcred_hub.config import QueryLimits
+from microcred_hub.graphql.cost import first_error, limit_error, measure_limits
 from microcred_hub.index import QueryError
 
 if TYPE_CHECKING:
@@ -36,164 +27,21 @@ if TYPE_CHECKING:
 
 
 DEFAULT_FIRST = 20
-#: Fields whose ``first`` argument multiplies the cost of what they select.
-_TYPE_REFERENCE_CHAIN = "ofType"  # introspection's linear type chain: not real depth
-
-
-def limit_error(limit: str, value: int, message: str) -> GraphQLError:
-    return GraphQLError(
-        message, extensions={"code": "LIMIT_EXCEEDED", "limit": limit, "value": value}
-    )
 
 
 def check_first(first: int, limits: QueryLimits) -> None:
     """``first`` beyond max_first is an error, never a silent cut."""
-    if first < 0:
-        raise QueryError(f"first must be 0 or more, got {first}")
-    if first > limits.max_first:
-        raise QueryError(
-            f"first {first} exceeds max_first {limits.max_first}; page with after: endCursor"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class _Usage:
-    depth: int = 0
-    aliases: int = 0
-    cost: int = 0
-
-
-class _Measure:
-    """Depth, aliases and cost of one operation; fragments measured once each."""
-
-    def __init__(
-        self,
-        fragments: Mapping[str, FragmentDefinitionNode],
-        variables: Mapping[str, object],
-        defaults: Mapping[str, object],
-        max_first: int,
-    ) -> None:
-        self._fragments = fragments
-        self._variables = variables
-        self._defaults = defaults
-        self._max_first = max_first
-        self._memo: dict[str, _Usage] = {}
-
-    def selection_set(self, node: SelectionSetNode | None) -> _Usage:
-        if node is None:
-            return _Usage()
-        depth = aliases = cost = 0
-        for selection in node.selections:
-            if isinstance(selection, FieldNode):
-                usage = self.field(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                usage = self.selection_set(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                usage = self.fragment(selection.name.value)
-            else:  # pragma: no cover - no other selection kinds exist
-                continue
-            depth = max(depth, usage.depth)
-            aliases += usage.aliases
-            cost += usage.cost
-        return _Usage(depth, aliases, cost)
-
-    def fragment(self, name: str) -> _Usage:
-        usage = self._memo.get(name)
-        if usage is None:
-            definition = self._fragments.get(name)
-            usage = _Usage() if definition is None else self.selection_set(definition.selection_set)
-            self._memo[name] = usage
-        return usage
-
-    def field(self, node: FieldNode) -> _Usage:
-        inner = self.selection_set(node.selection_set)
-        name = node.name.value
-        level = 0 if name == _TYPE_REFERENCE_CHAIN else 1
-        own = 0 if name == "__typename" else 1
-        return _Usage(
-            depth=inner.depth + level,
-            aliases=inner.aliases + (1 if node.alias else 0),
-            cost=own + self._multiplier(node) * inner.cost,
-        )
-
-    def _multiplier(self, node: FieldNode) -> int:
-        for argument in node.arguments or ():
-            if argument.name.value != "first":
-                continue
-            value: object = None
-            if isinstance(argument.value, IntValueNode):
-                value = int(argument.value.value)
-            elif isinstance(argument.value, VariableNode):
-                variable = argument.value.name.value
-                value = self._variables.get(variable, self._defaults.get(variable))
-            if isinstance(value, int) and not isinstance(value, bool):
-                # Beyond max_first the resolver refuses anyway, with a clearer message.
-                return max(0, min(value, self._max_first))
-            return DEFAULT_FIRST
-        return DEFAULT_FIRST if node.name.value in ("microcredentials", "providers") else 1
-
-
-def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return operations[0] if len(operations) == 1 else None
-    return next((op for op in operations if op.name and op.name.value == name), None)
-
-
-def measure_limits(
-    document: DocumentNode,
-    operation_name: str | None,
-    variables: Mapping[str, object] | None,
-    limits: QueryLimits,
-) -> list[GraphQLError]:
-    """Errors for every limit the operation goes over (none when within all of them)."""
-    operation = _operation(document, operation_name)
-    if operation is None:
-        return []
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    defaults = {
-        d.variable.name.value: int(d.default_value.value)
-        for d in operation.variable_definitions or ()
-        if isinstance(d.default_value, IntValueNode)
-    }
-    usage = _Measure(fragments, variables or {}, defaults, limits.max_first).selection_set(
-        operation.selection_set
-    )
-    errors = []
-    if usage.depth > limits.max_depth:
-        errors.append(
-            limit_error(
-                "max_depth",
-                limits.max_depth,
-                f"query depth {usage.depth} exceeds max_depth {limits.max_depth}",
-            )
-        )
-    if usage.aliases > limits.max_aliases:
-        errors.append(
-            limit_error(
-                "max_aliases",
-                limits.max_aliases,
-                f"query uses {usage.aliases} aliases, exceeding max_aliases {limits.max_aliases}",
-            )
-        )
-    if usage.cost > limits.max_cost:
-        errors.append(
-            limit_error(
-                "max_cost",
-                limits.max_cost,
-                f"query cost {usage.cost} exceeds max_cost {limits.max_cost} (each field counts "
-                "once per item of the page it is in); ask for fewer items or fewer fields",
-            )
-        )
-    return errors
+    message = first_error(first, limits.max_first)
+    if message is not None:
+        raise QueryError(message)
 
 
 _VALIDATED: OrderedDict[
-    tuple[int, tuple[type[ASTValidationRule], ...], str], list[GraphQLError]
+    tuple[int, tuple[type[ASTValidationRule], ...], bytes], list[GraphQLError]
 ] = OrderedDict()
 _VALIDATED_MAX = 1024
+#: larger documents are validated every time: remembering them would cost more than it saves
+_VALIDATED_MAX_CHARS = 16 * 1024
 
 
 def _validated(
@@ -203,10 +51,11 @@ def _validated(
     query: str | None,
 ) -> list[GraphQLError]:
     """Validation depends only on the document text and the rules: dashboards repeat the same
-    few queries, so remember the verdict (validation is most of a small query's cost)."""
-    if query is None:
+    few queries, so remember the verdict (validation is most of a small query's cost), under
+    the text's hash so the memo stays small whatever clients send."""
+    if query is None or len(query) > _VALIDATED_MAX_CHARS:
         return list(validate_document(schema, document, rules))
-    key = (id(schema), rules, query)
+    key = (id(schema), rules, hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest())
     errors = _VALIDATED.get(key)
     if errors is None:
         errors = list(validate_document(schema, document, rules))
@@ -239,7 +88,11 @@ class QueryLimitsExtension(SchemaExtension):
             errors = _validated(context.schema._schema, document, rules, context.query)
             if not errors:
                 errors = measure_limits(
-                    document, context.operation_name, context.variables, self.limits
+                    context.schema._schema,
+                    document,
+                    context.operation_name,
+                    context.variables,
+                    self.limits,
                 )
             # Strawberry skips its own validation when errors (even none) are already set.
             context.pre_execution_errors = errors

@@ -9,7 +9,9 @@ so after a restart or on another replica a client gets one ``PersistedQueryNotFo
 re-sends the query, which the protocol already provides for.
 
 Allow-list (``[limits] persisted_only = true`` with ``persisted_queries_file``): only the
-documents in the file run, whether sent by hash or in full; APQ registration is off.
+documents in the file run, whether sent by hash or in full; APQ registration is off. A document
+sent in full runs when its hash is listed, or when it parses to exactly a listed operation (the
+same tokens laid out differently; comments do not count).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import msgspec
+from graphql import GraphQLError, parse, print_ast
 
 from microcred_hub.errors import ConfigError
 
@@ -46,8 +49,14 @@ def sha256_hex(document: str) -> str:
     return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
-def _fold(document: str) -> str:
-    return " ".join(document.split())
+def _printed(document: str, max_tokens: int) -> str | None:
+    """The document as graphql-core prints it (comments and layout gone, meaning kept), or
+    None when it does not parse. Unlike folding whitespace in the text, this keeps a newline
+    that ends a ``#`` comment meaningful."""
+    try:
+        return print_ast(parse(document, no_location=True, max_tokens=max_tokens))
+    except (GraphQLError, RecursionError):
+        return None
 
 
 def _only_error(detail: str) -> PersistedQueryError:
@@ -67,6 +76,7 @@ class PersistedQueries:
         max_entries: int = 1000,
         allow_list: Mapping[str, str] | None = None,
         apq: bool = True,
+        max_tokens: int = 2000,
     ) -> None:
         self.max_entries = max(0, max_entries)
         self.apq = apq
@@ -74,9 +84,9 @@ class PersistedQueries:
         self.allow_list = (
             None if allow_list is None else {k.lower(): v for k, v in allow_list.items()}
         )
-        self._allowed_folded = (
-            frozenset() if allow_list is None else frozenset(map(_fold, allow_list.values()))
-        )
+        self.max_tokens = max_tokens
+        printed = (_printed(doc, max_tokens) for doc in (allow_list or {}).values())
+        self._allowed_printed = frozenset(doc for doc in printed if doc is not None)
 
     def __len__(self) -> int:
         return len(self._known)
@@ -105,7 +115,11 @@ class PersistedQueries:
 
     def _allowed(self, query: str) -> bool:
         assert self.allow_list is not None
-        return sha256_hex(query) in self.allow_list or _fold(query) in self._allowed_folded
+        if sha256_hex(query) in self.allow_list:
+            return True
+        # The same operation laid out differently (what a client's formatter does) runs too.
+        printed = _printed(query, self.max_tokens)
+        return printed is not None and printed in self._allowed_printed
 
     def _lookup(self, digest: str) -> str:
         if self.allow_list is not None:
@@ -204,6 +218,7 @@ def persisted_queries_for(
     file: str | None,
     max_entries: int,
     config_file: str,
+    max_tokens: int = 2000,
 ) -> PersistedQueries:
     """The hub's persisted-query store from its ``[limits]`` settings."""
     if only:
@@ -216,5 +231,7 @@ def persisted_queries_for(
         path = Path(file)
         if not path.is_absolute() and config_file != "<defaults>":
             path = Path(config_file).resolve().parent / path
-        return PersistedQueries(allow_list=load_allow_list(path, config_file=config_file))
+        return PersistedQueries(
+            allow_list=load_allow_list(path, config_file=config_file), max_tokens=max_tokens
+        )
     return PersistedQueries(max_entries=max_entries, apq=enabled)

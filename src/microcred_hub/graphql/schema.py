@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
@@ -21,10 +23,13 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
+from strawberry.printer import print_schema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from microcred_hub import telemetry
 from microcred_hub.config import QueryLimits
 from microcred_hub.graphql.context import QueryContext
+from microcred_hub.graphql.federation import FederatedSchema, client_sdl
 from microcred_hub.graphql.limits import (
     DEFAULT_FIRST,
     ErrorPolicy,
@@ -101,7 +106,22 @@ def record_filter(value: MicrocredentialFilter | None) -> RecordFilter | None:
     )
 
 
-def resolve_microcredentials(
+@contextlib.asynccontextmanager
+async def _index_turn(context: QueryContext) -> AsyncIterator[None]:
+    """One step of index work (a search, a facet count, a provider page) at a time.
+
+    graphql-core starts every field of a query together, so yielding alone would run them
+    back to back in one loop iteration. Waiting for the shared lock puts each step in an
+    iteration of its own, with the loop serving other requests (and the request deadline
+    firing) between two steps: a query with many searches never holds the loop for more than
+    one of them.
+    """
+    async with context.turns:
+        await asyncio.sleep(0)
+        yield
+
+
+async def resolve_microcredentials(
     info: Info,
     filter: MicrocredentialFilter | None = strawberry.UNSET,
     search: Annotated[
@@ -121,9 +141,10 @@ def resolve_microcredentials(
     context = info.context
     size = page_size(first)
     check_first(size, context.limits)
-    page = context.index.search(
-        record_filter(filter), given(search), given(sort) or (), size, given(after)
-    )
+    async with _index_turn(context):
+        page = context.index.search(
+            record_filter(filter), given(search), given(sort) or (), size, given(after)
+        )
     edges = [
         MicrocredentialEdge(cursor=cursor, node=cast(MicrocredentialType, record))
         for cursor, record in zip(page.cursors, page.records, strict=True)
@@ -139,12 +160,13 @@ def resolve_microcredential(info: Info, id: strawberry.ID) -> MicrocredentialTyp
     return cast(MicrocredentialType | None, info.context.index.get(str(id)))
 
 
-def resolve_facets(
+async def resolve_facets(
     info: Info,
     filter: MicrocredentialFilter | None = strawberry.UNSET,
     search: str | None = strawberry.UNSET,
 ) -> Facets:
-    counts = info.context.index.facets(record_filter(filter), given(search))
+    async with _index_turn(info.context):
+        counts = info.context.index.facets(record_filter(filter), given(search))
     lists = {
         name: [FacetCount(value=value, count=count) for value, count in counts[name]]
         for name in FACETS
@@ -166,7 +188,7 @@ async def resolve_sources(info: Info) -> list[SourceType]:
     return cast(list[SourceType], sorted(states, key=lambda state: state.key))
 
 
-def resolve_providers(
+async def resolve_providers(
     info: Info,
     search: Annotated[
         str | None, strawberry.argument(description="Words starting words of the name.")
@@ -178,7 +200,8 @@ def resolve_providers(
     context = info.context
     size = page_size(first)
     check_first(size, context.limits)
-    page = context.index.providers(given(search), given(issuer_country), size, given(after))
+    async with _index_turn(context):
+        page = context.index.providers(given(search), given(issuer_country), size, given(after))
     edges = [
         ProviderEdge(cursor=cursor, node=cast(ProviderType, provider))
         for cursor, provider in zip(page.cursors, page.providers, strict=True)
@@ -370,17 +393,23 @@ def build_schema(limits: QueryLimits | None = None, *, fast_path: bool = True) -
     ``fast_path=False`` executes every field the plain way (what the fast path is tested against).
     """
     limits = limits or QueryLimits()
-    return strawberry.Schema(
+    return FederatedSchema(
         query=Query,
         execution_context_class=FastExecutionContext if fast_path else None,
         extensions=[
             functools.partial(QueryLimitsExtension, limits=limits),
             functools.partial(ErrorPolicy, limits=limits),
             SourcesExtension,
+            *telemetry.graphql_extensions(),
         ],
     )
 
 
-def export_sdl() -> str:
-    """The schema in SDL, as ``microcred-hub export-schema`` prints it (deterministic)."""
-    return build_schema().as_str().rstrip("\n") + "\n"
+def export_sdl(*, federation: bool = False) -> str:
+    """The schema in SDL, as ``microcred-hub export-schema [--federation]`` prints it.
+
+    Plain: the API as clients see it. ``federation``: the subgraph SDL a gateway composes
+    (``_service { sdl }`` answers the same), with ``@link`` to the federation spec.
+    """
+    subgraph = print_schema(build_schema()).rstrip("\n") + "\n"
+    return subgraph if federation else client_sdl(subgraph)

@@ -11,12 +11,14 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from microcred_hub.graphql.context import QueryContext
+from microcred_hub.graphql.limits import check_first
 from microcred_hub.state import SourceState, SourceStatus
 
 if TYPE_CHECKING:
     from microcred_hub.record import QuarantinedRecord
 
 logger = logging.getLogger(__name__)
+QUARANTINED_FIRST = 100
 
 
 @strawberry.type(name="HarvestSummary")
@@ -47,11 +49,13 @@ class QuarantinedRecordType:
 async def resolve_quarantined(
     root: strawberry.Parent[SourceState],
     info: strawberry.Info[QueryContext, None],
-    first: int | None = 100,
+    first: int | None = QUARANTINED_FIRST,
 ) -> list[QuarantinedRecordType]:
     context = info.context
+    size = QUARANTINED_FIRST if first is None else first
+    check_first(size, context.limits)
     records: list[QuarantinedRecord] = await context.quarantined(root.key)
-    return records if first is None else records[: max(first, 0)]  # type: ignore[return-value]
+    return records[:size]  # type: ignore[return-value]
 
 
 def resolve_last_error_at(root: strawberry.Parent[SourceState]) -> datetime | None:

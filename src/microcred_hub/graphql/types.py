@@ -117,8 +117,10 @@ def resolve_title(
     return root.title
 
 
-@strawberry.type(name="Microcredential")
+@strawberry.federation.type(name="Microcredential", keys=["id"])
 class MicrocredentialType:
+    """Resolvers hand over the record structs themselves (see the module docstring)."""
+
     id: strawberry.ID = strawberry.field(description="<source key>:<id in that source>")
     source: str
     local_id: str
@@ -161,6 +163,11 @@ class MicrocredentialType:
     completeness: CompletenessType
     provenance: ProvenanceType
     warnings: list[str]
+
+    @classmethod
+    def is_type_of(cls, obj: object, _info: object) -> bool:
+        # records are not instances of this class: _entities needs telling which type they are
+        return isinstance(obj, Microcredential | cls)
 
 
 @strawberry.type

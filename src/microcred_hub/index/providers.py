@@ -29,6 +29,18 @@ class _Entry:
     provider: Provider
 
 
+def _narrowest(wanted: list[str]) -> list[str]:
+    """The query words that decide a match: each once, longest (most selective) first, and
+    none that merely starts another query word (whatever "auckland" starts, "auck" starts too).
+    """
+    ordered = sorted(set(wanted))
+    # In sorted order, a word that starts any other word starts the one right after it.
+    kept = [
+        w for w, after in zip(ordered, [*ordered[1:], ""], strict=True) if not after.startswith(w)
+    ]
+    return sorted(kept, key=lambda word: (-len(word), word))
+
+
 class ProviderDirectory:
     """Providers of one data version; the same name in two countries is two providers."""
 
@@ -73,7 +85,7 @@ class ProviderDirectory:
         if issuer_country:
             countries = {c.upper() for c in issuer_country}
             entries = [e for e in entries if e.provider.country in countries]
-        wanted = words(text) if text else []
+        wanted = _narrowest(words(text)) if text else []
         if wanted:
             # Every query word must start a word of the name: "auck" finds Auckland.
             entries = [

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 HOURS_PER_ECTS = 27.5  # midpoint of the 25-30 h range (RECORD.md)
 HOURS_PER_NZ_CREDIT = 10.0
 ECTS_PER_NZ_CREDIT = 0.5  # 120 NZ credits = one full-time year = 60 ECTS
+HOURS_PER_DAY = 7.4  # a day of full-time training: a 37-hour week of five days (Danish AMU)
 
 _NUM = r"(\d+(?:[.,]\d+)?)"
 _DURATION = re.compile(
@@ -77,7 +78,9 @@ def workload(
     duration: JSON = None,
     credits: JSON = None,
     credits_unit: str | None = None,
+    days: JSON = None,
     hours_per_ects: float = HOURS_PER_ECTS,
+    hours_per_day: float = HOURS_PER_DAY,
     ects_unit: str = "ECTS",
     hours_unit: str = "hours",
 ) -> Workload | None:
@@ -92,6 +95,7 @@ def workload(
       of the duration as written; a duration with Y or M (months, before the T) is a calendar
       span, not workload -> hours None + warning (the month/minute trap: "P3M" is three months,
       "PT3M" three minutes); ects derived from hours.
+    - days of full-time training: hours = days * hours_per_day (derived), ects from hours
     - credits with a credits_unit that is not ECTS/NZ (US "semester hours", OB3 unit-less):
       ects and hours None, original kept, warning.
     original_value/original_unit: the first stated value in the order ects, hours, nz_credits,
@@ -117,6 +121,7 @@ def workload(
             (hours, hours_unit),
             (nz_credits, "NZ credits"),
             (duration, "ISO 8601 duration"),
+            (days, "days"),
             (credits, credits_unit or "credits"),
         )
         if _given(raw)
@@ -127,6 +132,7 @@ def workload(
     stated_ects = _number(ects, "ECTS")
     stated_hours = _number(hours, "hours")
     nz = _number(nz_credits, "NZ credits")
+    stated_days = _number(days, "days")
     if _given(duration):
         duration_hours = _duration_hours(duration, warnings)
         if stated_hours is None:
@@ -137,6 +143,8 @@ def workload(
         out_hours = nz * HOURS_PER_NZ_CREDIT  # the NZQA rule is exact: not a derivation
     elif out_hours is None and stated_ects is not None:
         out_hours, derived = round(stated_ects * hours_per_ects, 2), True
+    elif out_hours is None and stated_days is not None:
+        out_hours, derived = round(stated_days * hours_per_day, 2), True
     out_ects = stated_ects
     if out_ects is None and nz is not None:
         out_ects, derived = nz * ECTS_PER_NZ_CREDIT, True

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import msgspec
 
 from microcred_hub.config import SourceConfig
-from microcred_hub.errors import redact_url
+from microcred_hub.errors import redact_url, redact_urls
 from microcred_hub.record import QuarantinedRecord
 from microcred_hub.state import SourceState, SourceStatus
 from microcred_hub.store import Store, StoreUnavailableError
@@ -42,7 +42,9 @@ class SourceStates:
         try:
             stored = await self._store.states()
         except StoreUnavailableError as exc:
-            self.store_error = f"record store unreachable ({exc}); serving the in-memory copy"
+            self.store_error = redact_urls(
+                f"record store unreachable ({exc}); serving the in-memory copy"
+            )
             return [
                 msgspec.structs.replace(s, status=SourceStatus.STALE, last_error=self.store_error)
                 for s in self._last

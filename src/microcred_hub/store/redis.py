@@ -16,7 +16,6 @@ import logging
 import uuid
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, cast
-from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
 import redis.exceptions
@@ -25,7 +24,7 @@ from redis.asyncio.lock import Lock
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
-from microcred_hub.errors import ConfigError
+from microcred_hub.errors import ConfigError, redact_url, redact_urls
 from microcred_hub.record import Microcredential, QuarantinedRecord, record_encoder
 from microcred_hub.state import SourceState
 from microcred_hub.store._common import gc_paused, notify
@@ -57,16 +56,6 @@ _records_decoder = msgspec.json.Decoder(list[Microcredential])
 _record_decoder = msgspec.json.Decoder(Microcredential)
 _quarantine_decoder = msgspec.json.Decoder(list[QuarantinedRecord])
 _state_decoder = msgspec.json.Decoder(SourceState)
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def decode_records(values: Sequence[bytes]) -> list[Microcredential]:
@@ -127,7 +116,8 @@ class RedisStore:
             yield
         except REDIS_DOWN as exc:
             raise StoreUnavailableError(
-                f"Redis at {redact(self.url)} is unreachable while {doing} ({exc}); the hub "
+                f"Redis at {redact_url(self.url)} is unreachable while {doing} "
+                f"({redact_urls(str(exc))}); the hub "
                 "keeps serving what it holds in memory: check that Redis runs and that "
                 "store.url points at it"
             ) from exc
@@ -142,7 +132,8 @@ class RedisStore:
             await self._redis.aclose()
             self._redis = None
             raise ConfigError(
-                f"cannot reach Redis at {redact(self.url)} ({exc}); start Redis or fix the URL",
+                f"cannot reach Redis at {redact_url(self.url)} ({redact_urls(str(exc))}); start "
+                "Redis or fix the URL",
                 key="store.url",
             ) from exc
         self._reader.baseline = await self.version()

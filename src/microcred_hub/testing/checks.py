@@ -53,6 +53,12 @@ class Harvested:
     quarantined: list[tuple[RawRecord, str]] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
 
+    def forget(self, local_id: str | None) -> None:
+        """Drop what an earlier record of this id gave (a later one replaces it)."""
+        self.raws = [r for r in self.raws if r.local_id != local_id]
+        self.drafts = [d for d in self.drafts if d.local_id != local_id]
+        self.quarantined = [(r, why) for r, why in self.quarantined if r.local_id != local_id]
+
 
 def check_metadata(cls: type[Connector]) -> None:
     """metadata: the hub would load the class, its info is complete, the entry point names it."""
@@ -96,6 +102,8 @@ async def harvest(connector: Connector, server: ScenarioServer, url: str) -> Har
             continue
         if not isinstance(fetched_item, RawRecord):
             raise ConformanceError("fetch", f"fetch() yielded {type(fetched_item).__name__}")
+        if fetched_item.replaces:  # as the hub does: the later record takes the earlier's place
+            out.forget(fetched_item.local_id)
         item = normalise_one(connector, fetched_item)  # as a harvest does
         out.raws.append(item.raw)
         if isinstance(item, Normalised):

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import msgspec
+
 from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.sdk import (
     JSON,
@@ -80,10 +82,10 @@ class TestFetcher:
     def __init__(
         self,
         *,
-        allowed_hosts: Sequence[str] = ("127.0.0.1",),
+        allowed_hosts: Sequence[str] = (),
         retries: int = 0,
         allow_files: bool = False,
-        max_bytes: int = 20 * 1024 * 1024,
+        max_bytes: int = 10 * 1024 * 1024,
         timeout: float = 30.0,
         headers: Mapping[str, str] | None = None,
     ) -> None:
@@ -130,7 +132,11 @@ class TestFetcher:
 
         name = connector.info.name
         state = ConnectorState.load(self.meta.get(ConnectorState.store_key(source_key)), name)
-        async with HttpFetcher(self.policy, validators=self) as inner:
+        # as the hub does: only the origins of the URLs given (and allowed_hosts) are reachable
+        policy = msgspec.structs.replace(
+            self.policy, origins=(*self.policy.origins, url, *more_urls)
+        )
+        async with HttpFetcher(policy, validators=self) as inner:
             ctx = HarvestContext(
                 source_key=source_key,
                 url=url,

@@ -1,0 +1,98 @@
+"""Stream the paged feed: each page's records go to the hub as the page arrives.
+
+The higher version of a reference wins wherever it appears, so a record may be given and later
+beaten: the later one is then yielded with ``replaces=True`` and the hub lets it take the
+earlier one's place. Only the (reference, version, position) entries of pages are held, never
+their records, so memory does not grow with the register.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from microcred_hub.sdk import HarvestContext, PageGuard, RawRecord, Unchanged
+
+from .dedupe import Page, kept, reference_of, unchanged_pages_to_reread, version_of, winners
+from .feed import PageMemory, read_page
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+
+async def iter_feed(
+    ctx: HarvestContext, first_url: str, *, max_pages: int, memory: PageMemory
+) -> AsyncIterator[Page]:
+    """Every page from ``first_url`` along its ``next`` links, 304 pages included, as read."""
+    guard = PageGuard(max_pages)
+    url: str | None = first_url
+    while url is not None and guard.admit(url):
+        page = await read_page(ctx, url, memory, conditional=True)
+        yield page
+        url = page.next_url
+
+
+class _Best:
+    """reference -> (version, page index, position) of the best item met so far."""
+
+    def __init__(self) -> None:
+        self.best: dict[str, tuple[int, int, int]] = {}
+        self.beaten: int | None = None  # page index of the item the last 'better' beat
+
+    def offer(self, reference: str, version: int, index: int, position: int) -> str:
+        """'new', 'better' (beats one met before) or 'worse'; ties keep the first met."""
+        known = self.best.get(reference)
+        if known is not None and version <= known[0]:
+            return "worse"
+        self.best[reference] = (version, index, position)
+        self.beaten = None if known is None else known[1]
+        return "new" if known is None else "better"
+
+
+async def stream_feed(
+    ctx: HarvestContext, first_url: str, *, max_pages: int, memory: PageMemory, full: bool
+) -> AsyncIterator[RawRecord | Unchanged]:
+    """The feed's records as each page arrives; ``memory`` is settled once the last is read
+    (a ``full`` pass also forgets pages no longer in the feed)."""
+    best = _Best()
+    pages: list[Page] = []
+    reread: set[int] = set()
+    async for page in iter_feed(ctx, first_url, max_pages=max_pages, memory=memory):
+        index = len(pages)
+        if page.records is None:
+            yield Unchanged(source_url=page.url)
+            for reference, version, position in page.entries:
+                verdict = best.offer(reference, version, index, position)
+                if verdict == "better" and pages[best.beaten or 0].records is not None:
+                    # it beats a record already given: give this page afresh, replacing it
+                    # (one beaten on another 304 page is settled by kept_before, below)
+                    reread.add(index)
+        else:
+            for position, raw in enumerate(page.records):
+                ref = reference_of(raw.data)
+                verdict = (
+                    "new"
+                    if ref is None
+                    else best.offer(ref, version_of(raw.data.get("version")), index, position)
+                )
+                if verdict == "new":
+                    yield raw
+                elif verdict == "better":
+                    yield msgspec.structs.replace(raw, replaces=True)
+            page = replace(page, records=())  # entries are all a settled page needs
+        pages.append(page)
+    places = winners(pages)
+    # Ends: a page read again is fresh, and fresh pages are never read again.
+    while stale := sorted(reread | set(unchanged_pages_to_reread(pages, places))):
+        reread.clear()
+        for index in stale:
+            fresh = await read_page(ctx, pages[index].url, memory, conditional=False)
+            pages[index] = fresh
+            places = winners(pages)
+            for raw in kept(pages, places, index):
+                yield msgspec.structs.replace(raw, replaces=True)
+            pages[index] = replace(fresh, records=())
+        places = winners(pages)
+    memory.settle(pages, places, full=full)
