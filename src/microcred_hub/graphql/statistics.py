@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import strawberry
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
-from microcred_hub.index.statistics import DIMENSIONS, NUMERIC_FIELDS
+from microcred_hub.dimensions import DIMENSIONS, NUMERIC_FIELDS
 
 Selection = SelectedField | FragmentSpread | InlineFragment
 

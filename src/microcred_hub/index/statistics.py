@@ -15,28 +15,12 @@ import numpy as np
 import numpy.typing as npt
 from pyroaring import BitMap
 
+from microcred_hub.dimensions import DEFAULT_MAX_GROUPS, DIMENSIONS, NUMERIC_FIELDS
 from microcred_hub.index.columns import Columns, FloatArray
 from microcred_hub.index.model import QueryError
 
-#: Dimension name (the GraphQL enum) -> the index's postings field holding its keys
-DIMENSIONS: dict[str, str] = {
-    "SOURCE": "source",
-    "ISSUER_COUNTRY": "issuerCountry",
-    "EQF_LEVEL": "eqfLevel",
-    "CREDENTIAL_TYPE": "credentialType",
-    "PARTICIPATION_FORM": "participationForm",
-    "ASSESSMENT_TYPE": "assessmentType",
-    "LANGUAGE": "language",
-    "STATUS": "status",
-    "STACKABILITY": "stackability",
-    "QUALITY_ASSURED": "qualityAssured",
-    "FRAMEWORK_LISTED": "frameworkListed",
-    "VALID_FROM_YEAR": "validFromYear",
-    "UPDATED_MONTH": "updatedMonth",
-}
-#: NumericField name (the GraphQL enum) -> its column
-NUMERIC_FIELDS: dict[str, str] = {"HOURS": "hours", "ECTS": "ects", "COMPLETENESS": "completeness"}
-DEFAULT_MAX_GROUPS = 1000
+__all__ = ["DEFAULT_MAX_GROUPS", "DIMENSIONS", "NUMERIC_FIELDS"]  # re-exported for the index
+
 _QUARTILES = (0.25, 0.5, 0.75)
 
 Key = str | None
