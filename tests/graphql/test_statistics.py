@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import statistics as pystats
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -13,6 +14,7 @@ import pytest
 
 from microcred_hub.config import QueryLimits
 from microcred_hub.generate import generate_list
+from microcred_hub.graphql import build_schema
 from microcred_hub.index import Index
 from microcred_hub.record import (
     AssessmentType,
@@ -297,6 +299,20 @@ async def test_quartiles_are_percentile_cont() -> None:
         40.0 + 0.5 * 40.0,
         80.0 + 0.75 * 920.0,
     )
+
+
+async def test_the_fast_path_answers_as_plain_execution(index: Index) -> None:
+    query = STATISTICS.replace(
+        "statistics(",
+        "h: histogram(field: ECTS, bounds: [1, 5]) { from to count }\n  statistics(",
+        1,
+    )
+    variables = {"groupBy": ["ISSUER_COUNTRY", "EQF_LEVEL"]}
+    context = make_context(index)
+    fast = await build_schema().execute(query, variables, context_value=context)
+    plain = await build_schema(fast_path=False).execute(query, variables, context_value=context)
+    assert fast.errors is None and plain.errors is None
+    assert json.dumps(fast.data) == json.dumps(plain.data)
 
 
 async def test_distinct_is_accepted(index: Index) -> None:

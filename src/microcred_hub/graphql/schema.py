@@ -305,7 +305,10 @@ class Query:
 # dicts, lists and serialised leaves, built by one comprehension. Anything it does not know
 # (another resolver, @defer, a custom scalar) takes the plain path, as does any error.
 
-_FAST_TYPES = frozenset({"MicrocredentialEdge", "Microcredential"})
+#: statistics groups and histogram buckets too: a cross-tab has hundreds of small objects
+_FAST_TYPES = frozenset(
+    {"MicrocredentialEdge", "Microcredential", "StatisticsGroup", "HistogramBucket"}
+)
 #: serialisation of leaf types, as graphql-core and strawberry do it ("" = value as is)
 _LEAF = {"String": "", "Boolean": "", "Int": "", "ID": "str({})", "Float": "float({})"}
 _LEAF |= {"DateTime": "{}.isoformat()", "Date": "{}.isoformat()"}

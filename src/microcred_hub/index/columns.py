@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import numpy.typing as npt
+from pyroaring import BitMap
 
 #: the fields statistics summarise: workload hours, ECTS credits, the completeness score
 COLUMNS: tuple[str, ...] = ("hours", "ects", "completeness")
@@ -24,6 +25,8 @@ class Columns:
     def __init__(self, names: Iterable[str] = COLUMNS) -> None:
         self._names = tuple(names)
         self._data: dict[str, FloatArray] = {name: np.empty(0) for name in self._names}
+        #: who has a value: a group's values are then gathered without a NaN pass
+        self._present = {name: BitMap() for name in self._names}
         self._size = 0
 
     def set(self, doc: int, values: Mapping[str, float | None]) -> None:
@@ -31,16 +34,27 @@ class Columns:
             self._grow(doc + 1)
         for name in self._names:
             value = values.get(name)
-            self._data[name][doc] = np.nan if value is None else value
+            if value is None:
+                self._data[name][doc] = np.nan
+                self._present[name].discard(doc)
+            else:
+                self._data[name][doc] = value
+                self._present[name].add(doc)
 
     def clear(self, doc: int) -> None:
         if doc < self._size:
-            for array in self._data.values():
+            for name, array in self._data.items():
                 array[doc] = np.nan
+                self._present[name].discard(doc)
 
-    def column(self, name: str) -> FloatArray:
-        """The values of every document filed so far (a view: do not keep it across updates)."""
-        return self._data[name][: self._size]
+    def present(self, name: str) -> BitMap:
+        """The documents that have a value of ``name``."""
+        return self._present[name]
+
+    def gather(self, name: str, docs: BitMap) -> FloatArray:
+        """The values of ``docs`` that have one, in document order."""
+        positions = np.frombuffer((docs & self._present[name]).to_array(), dtype=np.uint32)
+        return self._data[name][positions]
 
     def _grow(self, size: int) -> None:
         capacity = len(next(iter(self._data.values()), np.empty(0)))

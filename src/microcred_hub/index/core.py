@@ -418,4 +418,4 @@ class Index:
         matched, _ = self._matching(filter, text)
         if distinct:
             matched = self.representatives(matched)
-        return stats.histogram(matched, self._columns.column(stats.NUMERIC_FIELDS[field]), bounds)
+        return stats.histogram(self._columns.gather(stats.NUMERIC_FIELDS[field], matched), bounds)

@@ -12,7 +12,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from pyroaring import BitMap
 
 from microcred_hub.dimensions import DEFAULT_MAX_GROUPS, DIMENSIONS, NUMERIC_FIELDS
@@ -119,10 +118,6 @@ def _order(item: tuple[tuple[Key, ...], BitMap]) -> tuple[object, ...]:
     return (-len(docs), *((key is None, key or "") for key in keys))
 
 
-def docs_of(bitmap: BitMap) -> npt.NDArray[np.uint32]:
-    return np.frombuffer(bitmap.to_array(), dtype=np.uint32)
-
-
 def percentile_cont(ordered_at: FloatArray, fraction: float, count: int) -> float:
     """PostgreSQL's percentile_cont over ``count`` values, from an array partitioned at the
     ranks it reads: the same arithmetic, so the answers are equal to the last bit."""
@@ -135,8 +130,7 @@ def percentile_cont(ordered_at: FloatArray, fraction: float, count: int) -> floa
 
 
 def summarise(values: FloatArray) -> Summary:
-    """Summary of a group's gathered values (NaN = the record has none)."""
-    values = values[~np.isnan(values)]
+    """Summary of a group's values (those of its records that have one)."""
     count = len(values)
     if count == 0:
         return EMPTY
@@ -170,13 +164,9 @@ def statistics(
 ) -> Statistics:
     """Groups in the API's order; only the ``summaries`` named are computed (the rest EMPTY)."""
     groups = sorted(split(matched, dimensions, max_groups), key=_order)
-    arrays = {name: columns.column(name) for name in summaries}
     result: list[Group] = []
     for keys, docs in groups:
-        found = {}
-        if arrays:
-            positions = docs_of(docs)
-            found = {name: summarise(array[positions]) for name, array in arrays.items()}
+        found = {name: summarise(columns.gather(name, docs)) for name in summaries}
         result.append(
             Group(
                 keys=list(keys),
@@ -204,11 +194,10 @@ def check_bounds(bounds: Sequence[float]) -> None:
             )
 
 
-def histogram(matched: BitMap, column: FloatArray, bounds: Sequence[float]) -> list[Bucket]:
-    """(−∞, b0), [b0, b1), …, [bn, ∞): every bucket, records without the value left out."""
+def histogram(values: FloatArray, bounds: Sequence[float]) -> list[Bucket]:
+    """(−∞, b0), [b0, b1), …, [bn, ∞): every bucket, over the values of the matching records
+    that have one."""
     check_bounds(bounds)
-    values = column[docs_of(matched)]
-    values = values[~np.isnan(values)]
     edges = np.asarray(bounds, dtype=np.float64)
     # the number of bounds <= v is v's bucket: 0 below b0, len(bounds) at or above bn
     counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
