@@ -432,3 +432,13 @@ async def test_statistics_and_histograms_count_in_the_query_cost(index: Index) -
     assert (
         await run_query(few, context=make_context(index, limits=limits), limits=limits)
     ).errors is None
+
+
+async def test_groups_are_priced_as_many_as_max_groups_allows(index: Index) -> None:
+    query = "{ statistics(groupBy: [SOURCE]) { groups { keys count hours " + SUMMARY + " } } }"
+    tight = QueryLimits(max_cost=1000)
+    refused = await run_query(query, context=make_context(index, limits=tight), limits=tight)
+    assert refused.errors is not None and "max_cost" in refused.errors[0].message
+    few = QueryLimits(max_cost=1000, max_groups=10)
+    result = await run_query(query, context=make_context(index, limits=few), limits=few)
+    assert result.errors is None
