@@ -7,6 +7,7 @@ from datetime import UTC
 
 from pyroaring import BitMap
 
+from microcred_hub.dimensions import DEFAULT_MAX_GROUPS, DIMENSIONS, NUMERIC_FIELDS
 from microcred_hub.index import statistics as stats
 from microcred_hub.index.columns import Columns
 from microcred_hub.index.model import (
@@ -371,7 +372,7 @@ class Index:
         if self._with_value_version != self.version:
             self._with_value = {}
             self._with_value_version = self.version
-        field = stats.DIMENSIONS[name]
+        field = DIMENSIONS[name]
         postings = self._postings.get(field, {})
         with_value = self._with_value.get(field)
         if with_value is None:
@@ -385,8 +386,8 @@ class Index:
         group_by: Sequence[str] = (),
         *,
         distinct: bool = False,
-        summaries: Collection[str] = stats.NUMERIC_FIELDS.values(),
-        max_groups: int = stats.DEFAULT_MAX_GROUPS,
+        summaries: Collection[str] = NUMERIC_FIELDS.values(),
+        max_groups: int = DEFAULT_MAX_GROUPS,
     ) -> stats.Statistics:
         """Count and per-group figures of the matching records, grouped by ``group_by``
         (Dimension names); only the ``summaries`` columns named are summarised."""
@@ -418,4 +419,4 @@ class Index:
         matched, _ = self._matching(filter, text)
         if distinct:
             matched = self.representatives(matched)
-        return stats.histogram(self._columns.gather(stats.NUMERIC_FIELDS[field], matched), bounds)
+        return stats.histogram(self._columns.gather(NUMERIC_FIELDS[field], matched), bounds)

@@ -14,11 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from pyroaring import BitMap
 
-from microcred_hub.dimensions import DEFAULT_MAX_GROUPS, DIMENSIONS, NUMERIC_FIELDS
 from microcred_hub.index.columns import Columns, FloatArray
 from microcred_hub.index.model import QueryError
-
-__all__ = ["DEFAULT_MAX_GROUPS", "DIMENSIONS", "NUMERIC_FIELDS"]  # re-exported for the index
 
 _QUARTILES = (0.25, 0.5, 0.75)
 
