@@ -131,6 +131,7 @@ class _Run:
         for record_id, digest in existing.items():
             self.by_document.setdefault(digest.source_url, []).append(record_id)
         # for 304s too: a page's malformed items are as quarantined as they were last time
+        self.quarantined = tuple(quarantined)
         self.quarantined_before: dict[str | None, list[QuarantinedRecord]] = {}
         for item in quarantined:
             self.quarantined_before.setdefault(item.source_url, []).append(item)
@@ -206,6 +207,11 @@ class _Run:
                 self.outcome[record_id] = "unchanged"
         # pop: a document answered 304 twice in one harvest keeps its entries once
         self.quarantine.extend(self.quarantined_before.pop(url, ()))
+
+    def new_quarantine(self) -> tuple[QuarantinedRecord, ...] | None:
+        """The source's quarantine list, or None when it is the stored one (nothing to write)."""
+        quarantine = tuple(self.quarantine)
+        return None if quarantine == self.quarantined else quarantine
 
     def _quarantine(self, raw: RawRecord, reason: str, local_id: str | None) -> None:
         self.quarantine.append(
@@ -361,7 +367,7 @@ async def _harvest(
                 ChangeSet(
                     source=source.key,
                     upserts=(*run.upserts.values(), *withdrawn),
-                    quarantine=tuple(run.quarantine),
+                    quarantine=run.new_quarantine(),
                     state=state,
                 )
             )
