@@ -230,8 +230,10 @@ class MemoryStore:
         return list(self._states.values())
 
     async def put_state(self, state: SourceState) -> None:
-        self._states[state.key] = state
-        self._mark_dirty()
+        async with self._lock:
+            self._states[state.key] = state
+            self._mark_dirty()
+            await notify(self._listeners, ChangeSet(source=state.key, state=state), self._version)
 
     async def quarantined(self, source: str) -> list[QuarantinedRecord]:
         return list(self._quarantine.get(source, ()))

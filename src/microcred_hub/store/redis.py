@@ -242,8 +242,16 @@ class RedisStore:
         return sorted((_state_decoder.decode(v) for v in values), key=lambda s: s.key)
 
     async def put_state(self, state: SourceState) -> None:
-        with self.unavailable("writing a source state"):
-            await self._client().hset(self._key("states"), state.key, record_encoder.encode(state))
+        async with self._lock:
+            with self.unavailable("writing a source state"):
+                pipe = self._client().pipeline(transaction=True)
+                pipe.hset(self._key("states"), state.key, record_encoder.encode(state))
+                pipe.get(self._key("version"))
+                _, version = await pipe.execute()
+            note = ChangeNote(
+                origin=self._origin, version=int(version or 0), source=state.key, state=state
+            )
+            await self._announce(note, ChangeSet(source=state.key, state=state))
 
     async def quarantined(self, source: str) -> list[QuarantinedRecord]:
         with self.unavailable("reading the quarantine"):
@@ -267,15 +275,18 @@ class RedisStore:
         async with self._lock:
             with self.unavailable("applying a change"):
                 effective, touched, version = await self._apply(change)
-            note = self._note(change, effective, touched, version)
-            try:
-                await self._client().publish(self.channel, msgspec.json.encode(note))
-            except REDIS_DOWN:
-                # The change landed. Other replicas lost their connection too, and resync
-                # when it comes back, so nothing is missed for long.
-                log.warning("change applied but not published: Redis went away")
-            await notify(self._listeners, effective, version)
+            await self._announce(self._note(change, effective, touched, version), effective)
             return version
+
+    async def _announce(self, note: ChangeNote, effective: ChangeSet) -> None:
+        """Publish the note for the other replicas, then tell this one's listeners."""
+        try:
+            await self._client().publish(self.channel, msgspec.json.encode(note))
+        except REDIS_DOWN:
+            # The change landed. Other replicas lost their connection too, and resync
+            # when it comes back, so nothing is missed for long.
+            log.warning("change applied but not published: Redis went away")
+        await notify(self._listeners, effective, note.version)
 
     async def _apply(self, change: ChangeSet) -> tuple[ChangeSet, set[str], int]:
         upsert_ids = [r.id for r in change.upserts]
