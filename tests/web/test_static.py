@@ -1,0 +1,60 @@
+"""The pages' files ship in the package and are served by the hub (no browser needed)."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from email.message import Message
+
+import msgspec
+
+from microcred_hub.web import (
+    DASHBOARD_QUERIES,
+    DASHBOARD_SOURCE,
+    STATIC_DIR,
+    build_manifest,
+    dashboard_documents,
+)
+from tests.support.hub_process import HubProcess
+
+
+def fetch(hub: HubProcess, path: str, **headers: str) -> tuple[int, Message, bytes]:
+    request = urllib.request.Request(hub.url + path, headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.headers, response.read()
+
+
+def test_every_file_the_pages_name_is_served_by_the_hub(hub: HubProcess) -> None:
+    for page, accept in (("/graphql", "text/html"), ("/dashboard", "text/html")):
+        status, headers, body = fetch(hub, page, Accept=accept)
+        assert status == 200 and headers["Content-Security-Policy"]
+        links = re.findall(r'(?:src|href)="([^"]+)"', body.decode())
+        assert not [link for link in links if link.startswith(("http:", "https:", "//"))]
+        names = [link for link in links if link.startswith("static/")]
+        assert len(names) >= 3, page
+        for name in names:
+            file_status, _, _ = fetch(hub, "/" + name.removeprefix("/"))
+            assert file_status == 200, name
+
+
+def test_vendored_files_come_with_their_licences() -> None:
+    vendor = STATIC_DIR / "vendor"
+    folders = [path for path in vendor.iterdir() if path.is_dir()]
+    assert {f.name.rsplit("-", 1)[0] for f in folders} >= {"graphiql", "react", "react-dom"}
+    for folder in folders:
+        assert "MIT License" in (folder / "LICENSE").read_text(), folder
+
+
+def test_vendored_files_are_compressed_and_cached_for_good(hub: HubProcess) -> None:
+    path = "/static/vendor/graphiql-3.8.3/graphiql.min.js"
+    _, headers, body = fetch(hub, path, **{"Accept-Encoding": "gzip"})
+    assert headers["Content-Encoding"] == "gzip"
+    assert "immutable" in headers["Cache-Control"]
+    assert len(body) < (STATIC_DIR / path.removeprefix("/static/")).stat().st_size / 3
+
+
+def test_the_persisted_manifest_is_built_from_the_dashboards_documents() -> None:
+    built = build_manifest(DASHBOARD_SOURCE.read_text(encoding="utf-8"))
+    shipped = msgspec.json.decode(DASHBOARD_QUERIES.read_bytes())
+    assert shipped == built, "queries.json is stale: run python scripts/dashboard_queries.py"
+    assert len(dashboard_documents()) == len(built["operations"])  # type: ignore[arg-type]
