@@ -19,9 +19,9 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function frame(height, label) {
+function frame(height, label, width = WIDTH) {
   return el("svg", {
-    viewBox: `0 0 ${WIDTH} ${height}`,
+    viewBox: `0 0 ${width} ${height}`,
     role: "img",
     "aria-label": label,
     class: "chart",
@@ -69,15 +69,22 @@ function ink(fill) {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b > 140 ? "#000" : "#fff";
 }
 
-function niceMax(value) {
-  if (!(value > 0)) return 1;
-  const step = 10 ** Math.floor(Math.log10(value));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * step >= value) return m * step;
-  return 10 * step;
+/** Axis ticks from 0 in round steps (1, 2, 2.5, 5 × 10^n) covering `value`; whole steps for counts. */
+function axis(value, whole = true) {
+  const target = value > 0 ? value / 4 : 1;
+  const power = 10 ** Math.floor(Math.log10(target));
+  let step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= target);
+  if (whole) step = Math.max(1, Math.round(step));
+  const top = Math.max(step, Math.ceil(value / step - 1e-9) * step);
+  const ticks = [];
+  for (let t = 0; t <= top + step / 2; t += step) ticks.push(t);
+  return { max: top, ticks };
 }
 
-function ticks(max, count = 4) {
-  return Array.from({ length: count + 1 }, (_, i) => (max * i) / count);
+/** Drawn no wider than 1.6 times the natural size: a short chart on a wall screen stays legible. */
+function limitWidth(svg, width) {
+  svg.style.maxWidth = `${Math.round(width * 1.6)}px`;
+  return svg;
 }
 
 function truncate(text, max = 20) {
@@ -90,10 +97,10 @@ export function bars(rows, { label, format }) {
   const right = 60;
   const rowHeight = 28;
   const height = rows.length * rowHeight + 30;
-  const max = niceMax(Math.max(0, ...rows.map((r) => r.value)));
+  const { max, ticks } = axis(Math.max(0, ...rows.map((r) => r.value)));
   const scale = (v) => ((WIDTH - left - right) * v) / max;
   const svg = frame(height, label);
-  for (const t of ticks(max)) {
+  for (const t of ticks) {
     const x = left + scale(t);
     svg.append(el("line", { x1: x, x2: x, y1: 0, y2: height - 24, class: "grid" }));
     svg.append(el("text", { x, y: height - 8, class: "tick", "text-anchor": "middle" }, format(t)));
@@ -114,11 +121,11 @@ export function columns(rows, { label, format }) {
   const height = 260;
   const left = 50;
   const bottom = 40;
-  const max = niceMax(Math.max(0, ...rows.map((r) => r.value)));
+  const { max, ticks } = axis(Math.max(0, ...rows.map((r) => r.value)));
   const plot = height - bottom - 10;
   const band = (WIDTH - left - 10) / Math.max(1, rows.length);
   const svg = frame(height, label);
-  for (const t of ticks(max)) {
+  for (const t of ticks) {
     const y = 10 + plot - (plot * t) / max;
     svg.append(el("line", { x1: left, x2: WIDTH - 10, y1: y, y2: y, class: "grid" }));
     svg.append(el("text", { x: left - 6, y: y + 4, class: "tick", "text-anchor": "end" }, format(t)));
@@ -141,12 +148,13 @@ export function columns(rows, { label, format }) {
 export function heatmap(rowLabels, colLabels, value, { label, onSelect, describe }) {
   const left = 70;
   const top = 30;
-  const cellW = Math.min(64, (WIDTH - left - 10) / Math.max(1, colLabels.length));
+  const cellW = 56;
   const cellH = 26;
+  const width = left + colLabels.length * cellW + 10;
   const height = top + rowLabels.length * cellH + 10;
   let max = 0;
   rowLabels.forEach((r) => colLabels.forEach((c) => (max = Math.max(max, value(r, c)))));
-  const svg = frame(height, label);
+  const svg = limitWidth(frame(height, label, width), width);
   colLabels.forEach((c, j) => {
     svg.append(el("text", { x: left + j * cellW + cellW / 2, y: top - 10, class: "tick", "text-anchor": "middle" }, c.label));
   });
@@ -174,10 +182,12 @@ export function boxes(rows, { label, format, max: fixedMax }) {
   const right = 20;
   const rowHeight = 30;
   const height = rows.length * rowHeight + 30;
-  const max = fixedMax ?? niceMax(Math.max(0, ...rows.map((r) => r.summary.max ?? 0)));
+  const { max, ticks } = fixedMax
+    ? { max: fixedMax, ticks: [0, 0.25, 0.5, 0.75, 1].map((f) => f * fixedMax) }
+    : axis(Math.max(0, ...rows.map((r) => r.summary.max ?? 0)), false);
   const scale = (v) => left + ((WIDTH - left - right) * v) / max;
   const svg = frame(height, label);
-  for (const t of ticks(max)) {
+  for (const t of ticks) {
     const x = scale(t);
     svg.append(el("line", { x1: x, x2: x, y1: 0, y2: height - 24, class: "grid" }));
     svg.append(el("text", { x, y: height - 8, class: "tick", "text-anchor": "middle" }, format(t)));
@@ -211,7 +221,7 @@ export function shares(rows, { label, names }) {
   const height = rows.length * rowHeight + 50;
   const scale = (v) => (WIDTH - left - right) * v;
   const svg = frame(height, label);
-  for (const t of ticks(1)) {
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
     const x = left + scale(t);
     svg.append(el("line", { x1: x, x2: x, y1: 0, y2: height - 44, class: "grid" }));
     svg.append(el("text", { x, y: height - 30, class: "tick", "text-anchor": "middle" }, `${Math.round(t * 100)}%`));

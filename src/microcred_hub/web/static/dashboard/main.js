@@ -129,7 +129,7 @@ window.addEventListener("popstate", () => {
 // ---- panels ---------------------------------------------------------------------------------
 
 /** Replace a panel's body: status line, chart, table and its CSV button. */
-function draw(section, { chart, caption, table, name }) {
+function draw(section, { chart, caption, table, name, open = false }) {
   const heading = section.querySelector("h2");
   section.replaceChildren(heading);
   const tools = document.createElement("div");
@@ -142,7 +142,12 @@ function draw(section, { chart, caption, table, name }) {
   csvButton.addEventListener("click", () => download(`${name}.csv`, csv(table)));
   tools.append(csvButton);
   section.append(tools);
-  if (chart) {
+  if (!table.rows.length) {
+    const empty = document.createElement("p");
+    empty.className = "empty";
+    empty.textContent = "No records match these filters.";
+    section.append(empty);
+  } else if (chart) {
     const figure = document.createElement("figure");
     figure.append(chart);
     if (caption) {
@@ -153,6 +158,7 @@ function draw(section, { chart, caption, table, name }) {
     section.append(figure);
   }
   const details = document.createElement("details");
+  details.open = open;
   const summary = document.createElement("summary");
   summary.textContent = "Table";
   details.append(summary, renderTable(table, heading.textContent));
@@ -256,6 +262,7 @@ const PANELS = {
       fillSourceSelect(data.sources);
       return {
         name: "records-per-source",
+        open: true, // the health columns are the point here
         chart: bars(
           rows.map((r) => ({
             label: r.key,
