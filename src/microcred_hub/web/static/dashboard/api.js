@@ -2,15 +2,14 @@
 // queries.json, the persisted-query manifest the hub also allow-lists, so a hub that runs only
 // listed queries (persisted_only) still serves this page.
 
-let operations = null;
+let operations = null; // one fetch of the manifest, shared by the panels' parallel requests
 
-async function load() {
-  if (operations === null) {
-    const response = await fetch("static/dashboard/queries.json");
+function load() {
+  operations ??= fetch("static/dashboard/queries.json").then(async (response) => {
     if (!response.ok) throw new Error(`queries.json: HTTP ${response.status}`);
     const manifest = await response.json();
-    operations = new Map(manifest.operations.map((op) => [op.name, op]));
-  }
+    return new Map(manifest.operations.map((op) => [op.name, op]));
+  });
   return operations;
 }
 
