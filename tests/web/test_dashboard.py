@@ -346,13 +346,16 @@ async def test_a_wall_screen_shows_several_columns(browser: Browser, hub: HubPro
 def persisted_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
     folder = tmp_path_factory.mktemp("persisted")
     (folder / "queries.json").write_text(json.dumps(["{ sources { key } }"]), encoding="utf-8")
-    settings = '[limits]\npersisted_only = true\npersisted_queries_file = "queries.json"\n'
+    settings = (
+        "[server]\nproduction = true\n"  # the page stays on in production, GraphiQL goes
+        '[limits]\npersisted_only = true\npersisted_queries_file = "queries.json"\n'
+    )
     started = start_hub(hub_config(folder, settings))
     yield started
     started.stop()
 
 
-async def test_a_persisted_only_hub_serves_the_dashboard(
+async def test_a_persisted_only_production_hub_serves_the_dashboard(
     browser: Browser, persisted_only: HubProcess
 ) -> None:
     refused = post_graphql(persisted_only, "{ microcredentials { totalCount } }")
@@ -363,5 +366,9 @@ async def test_a_persisted_only_hub_serves_the_dashboard(
     await assert_shows(page, persisted_only, {})
     await page.locator("#panel-sources table").get_by_role("button").first.click()
     await expect(page.locator("#records")).to_have_attribute("data-state", "ready")
+    graphiql = await visit.context.request.get(
+        persisted_only.url + "/graphql", headers={"accept": "text/html"}
+    )
+    assert "graphiql" not in (await graphiql.text()).lower()
     await visit.context.close()
     assert visit.blocked == [] and visit.errors == []

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from email.message import Message
 
 import msgspec
+import pytest
 
 from microcred_hub.web import (
     DASHBOARD_QUERIES,
@@ -16,6 +20,7 @@ from microcred_hub.web import (
     dashboard_documents,
 )
 from tests.support.hub_process import HubProcess
+from tests.web.conftest import hub_config, post_graphql, start_hub
 
 
 def fetch(hub: HubProcess, path: str, **headers: str) -> tuple[int, Message, bytes]:
@@ -58,3 +63,28 @@ def test_the_persisted_manifest_is_built_from_the_dashboards_documents() -> None
     shipped = msgspec.json.decode(DASHBOARD_QUERIES.read_bytes())
     assert shipped == built, "queries.json is stale: run python scripts/dashboard_queries.py"
     assert len(dashboard_documents()) == len(built["operations"])  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def no_dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
+    folder = tmp_path_factory.mktemp("off")
+    # the one listed query is the one start_hub polls
+    (folder / "queries.json").write_text(json.dumps(["{ sources { status } }"]), encoding="utf-8")
+    settings = (
+        "[server]\ndashboard = false\n"
+        '[limits]\npersisted_only = true\npersisted_queries_file = "queries.json"\n'
+    )
+    started = start_hub(hub_config(folder, settings))
+    yield started
+    started.stop()
+
+
+def test_dashboard_off_means_no_page_and_none_of_its_queries(no_dashboard: HubProcess) -> None:
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        fetch(no_dashboard, "/dashboard", Accept="text/html")
+    assert missing.value.code == 404
+    for document in dashboard_documents().values():
+        answer = post_graphql(no_dashboard, document, {"filter": {}})
+        assert answer["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_ONLY"
+    # GraphiQL's files are still served: they are not the dashboard's
+    assert fetch(no_dashboard, "/static/graphiql/init.js")[0] == 200
