@@ -5,7 +5,17 @@
 const NS = "http://www.w3.org/2000/svg";
 export const OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
 const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
-const WIDTH = 520;
+let WIDTH = 520;
+
+/** Charts are drawn at the width they are shown at, so their text stays at its CSS size. */
+export function setWidth(pixels) {
+  WIDTH = Math.max(280, Math.min(1200, Math.round(pixels)));
+}
+
+/** Room for the row labels: less on a phone, where long labels are cut. */
+function labelRoom() {
+  return Math.round(Math.min(124, WIDTH * 0.3));
+}
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElementNS(NS, tag);
@@ -87,13 +97,13 @@ function limitWidth(svg, width) {
   return svg;
 }
 
-function truncate(text, max = 17) {
+function truncate(text, max = Math.floor(labelRoom() / 7)) {
   return text.length > max ? text.slice(0, max - 1) + "…" : text;
 }
 
 /** Horizontal bars: rows [{label, value, colour?, onSelect?, describe}]. */
 export function bars(rows, { label, format }) {
-  const left = 124;
+  const left = labelRoom();
   const right = 60;
   const rowHeight = 28;
   const height = rows.length * rowHeight + 30;
@@ -148,7 +158,7 @@ export function columns(rows, { label, format }) {
 export function heatmap(rowLabels, colLabels, value, { label, onSelect, describe }) {
   const left = 70;
   const top = 30;
-  const cellW = 56;
+  const cellW = Math.max(24, Math.min(56, (WIDTH - left - 10) / Math.max(1, colLabels.length)));
   const cellH = 26;
   const width = left + colLabels.length * cellW + 10;
   const height = top + rowLabels.length * cellH + 10;
@@ -178,7 +188,7 @@ export function heatmap(rowLabels, colLabels, value, { label, onSelect, describe
 
 /** Box plots from summaries (min, p25, median, p75, max, mean): rows [{label, summary, onSelect, describe}]. */
 export function boxes(rows, { label, format, max: fixedMax }) {
-  const left = 124;
+  const left = labelRoom();
   const right = 20;
   const rowHeight = 30;
   const height = rows.length * rowHeight + 30;
@@ -215,7 +225,7 @@ export function boxes(rows, { label, format, max: fixedMax }) {
 
 /** Two shares per row (0–1), side by side: rows [{label, a, b, describe}]. */
 export function shares(rows, { label, names }) {
-  const left = 124;
+  const left = labelRoom();
   const right = 50;
   const rowHeight = 36;
   const height = rows.length * rowHeight + 50;
@@ -227,7 +237,7 @@ export function shares(rows, { label, names }) {
     svg.append(el("text", { x, y: height - 30, class: "tick", "text-anchor": "middle" }, `${Math.round(t * 100)}%`));
   }
   names.forEach((name, k) => {
-    const x = left + k * 140;
+    const x = left + k * Math.min(140, (WIDTH - left) / 2);
     svg.append(el("rect", { x, y: height - 16, width: 12, height: 12, fill: OKABE_ITO[k ? 1 : 0] }));
     svg.append(el("text", { x: x + 18, y: height - 6, class: "tick" }, name));
   });

@@ -2,7 +2,7 @@
 // beside its table (the text alternative, and what "Download CSV" writes).
 
 import { run } from "./api.js";
-import { bars, boxes, columns, heatmap, shares, OKABE_ITO } from "./charts.js";
+import { bars, boxes, columns, heatmap, setWidth, shares, OKABE_ITO } from "./charts.js";
 
 const EQF_LEVELS = [1, 2, 3, 4, 5, 6, 7, 8];
 const PAGE_SIZE = 20;
@@ -462,21 +462,46 @@ function fillCountryList(countries) {
 }
 
 let generation = 0;
+const answers = new Map(); // panel id -> its last answer, redrawn when the width changes
+
+function paint(id) {
+  const section = document.getElementById(id);
+  const open = section.querySelector("details")?.open;
+  setWidth(section.clientWidth - 34); // the panel's padding and border
+  draw(section, PANELS[id].render(answers.get(id)));
+  if (open !== undefined) section.querySelector("details").open = open;
+}
 
 function refresh() {
   showState();
   const current = ++generation;
+  answers.clear();
   for (const [id, panel] of Object.entries(PANELS)) {
     const section = document.getElementById(id);
     section.dataset.state = "loading";
     section.setAttribute("aria-busy", "true");
     run(panel.operation, variables())
-      .then((data) => current === generation && draw(section, panel.render(data)))
+      .then((data) => {
+        if (current !== generation) return;
+        answers.set(id, data);
+        paint(id);
+      })
       .catch((error) => current === generation && fail(section, error))
       .finally(() => section.removeAttribute("aria-busy"));
   }
   showList(false);
 }
+
+let drawnWidth = window.innerWidth;
+let resizeTimer = null;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (Math.abs(window.innerWidth - drawnWidth) < 40) return;
+    drawnWidth = window.innerWidth;
+    for (const id of answers.keys()) paint(id);
+  }, 200);
+});
 
 // ---- the record list behind a chosen cell ---------------------------------------------------
 
