@@ -103,6 +103,12 @@ def test_config_dir_is_expanded() -> None:
             "duplicate",
         ),
         ("[store\n", None, "TOML"),
+        ("[store]\ncluster = true\n", "store.cluster", "redis://"),
+        ('[cache]\nurl = "memory://"\ncluster = true\n', "cache.cluster", "redis://"),
+        ('[store]\nurl = "redis://10.0.0.5:7000/3"\ncluster = true\n', "store.url", "database 0"),
+        ('[cache]\nurl = "redis://10.0.0.5:70x0"\ncluster = true\n', "cache.url", "host:port"),
+        ('[store]\ncluster = "yes"\n', "store.cluster", "Expected bool"),
+        ('[store]\nprefix = "mch:{a}:"\n', "store.prefix", "hash tags"),
     ],
 )
 def test_a_bad_config_names_the_key_and_what_is_wrong(

@@ -119,7 +119,7 @@ import asyncio, sys
 from microcred_hub.store import RedisStore
 
 async def main() -> None:
-    store = RedisStore(sys.argv[1], prefix=sys.argv[2])
+    store = RedisStore(sys.argv[1], prefix=sys.argv[2], cluster=sys.argv[4] == "cluster")
     await store.open()
     async with store.harvest_lock("nzqa", float(sys.argv[3])) as held:
         print("held" if held else "refused", flush=True)
@@ -136,6 +136,7 @@ async def test_a_dead_replicas_lock_lapses_after_its_ttl(
     ttl = 0.6
     holder = await asyncio.create_subprocess_exec(
         sys.executable, "-c", _HOLDER, store.url, redis_cleanup, str(ttl),
+        "cluster" if store.cluster else "standalone",
         env=subprocess_env(),
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip

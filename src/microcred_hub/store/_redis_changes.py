@@ -34,6 +34,7 @@ class ChangeSource(Protocol):
     """What the reader needs of its store (RedisStore): a way in, and the records a note names."""
 
     channel: str
+    cluster: bool
 
     @property
     def origin(self) -> str: ...
@@ -41,7 +42,7 @@ class ChangeSource(Protocol):
     @property
     def listeners(self) -> Sequence[Listener]: ...
 
-    def new_client(self, *, retries: int) -> Redis: ...
+    async def listener_client(self) -> Redis: ...
 
     def unavailable(self, doing: str) -> AbstractContextManager[None]: ...
 
@@ -114,12 +115,17 @@ class ChangeReader:
     async def _listen(self, *, resync_always: bool) -> None:
         store = self._store
         # Its own client without retries: redis-py would otherwise reconnect and resubscribe
-        # silently, and the notes lost meanwhile would go unnoticed.
-        client = store.new_client(retries=0)
+        # silently, and the notes lost meanwhile would go unnoticed. On a cluster it is a
+        # client of the node serving the channel's slot (sharded pub/sub).
+        with store.unavailable("subscribing to changes"):
+            client = await store.listener_client()
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
             with store.unavailable("subscribing to changes"):
-                await pubsub.subscribe(store.channel)
+                if store.cluster:
+                    await pubsub.ssubscribe(store.channel)
+                else:
+                    await pubsub.subscribe(store.channel)
             self.connected = True
             with store.unavailable("resyncing"):
                 # Anything published before the subscription took effect was missed. On the
@@ -128,8 +134,10 @@ class ChangeReader:
                 if resync_always or await store.version() != self.baseline:
                     await self._resync()
             with store.unavailable("reading changes"):
+                # The loop ends when the subscription does: a failover moved the channel's
+                # slot to another node. The caller then subscribes again there, and resyncs.
                 async for message in pubsub.listen():
-                    if message.get("type") == "message":
+                    if message.get("type") in ("message", "smessage"):
                         await self._deliver(message["data"])
         finally:
             with contextlib.suppress(Exception):
