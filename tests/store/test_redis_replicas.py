@@ -58,6 +58,8 @@ async def test_a_change_on_one_replica_reaches_the_others_listener(
     await wait_for(lambda: writer.connected and reader.connected)
 
     await writer.apply(ChangeSet(source="nzqa", upserts=(make_record("MC1"), make_record("MC2"))))
+    # a reader fetches what a note names when it reads the note: let it, before MC2 goes
+    await wait_for(lambda: len(heard_by_reader.calls) == 1, within=2)
     state = SourceState(key="nzqa", connector="nzqa", url="http://x")
     quarantine = (QuarantinedRecord(source="nzqa", reason="no title"),)
     await writer.apply(

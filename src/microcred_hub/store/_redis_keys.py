@@ -7,9 +7,10 @@ share a hash tag, so on a cluster they sit in one slot:
   ``meta`` (hash), ``sources`` (set of sources that have records), ``quarantine:<source>``
   (JSON list) and the ``changes`` channel;
 - records, in ``BUCKETS`` buckets per source tagged ``{<prefix><source>:<n>}``, each a
-  ``records`` hash (id -> record JSON) and a ``fp`` hash (id -> fingerprint, so an apply
-  decides "really changed" without reading whole records). A record's bucket is a hash of its
-  id: the buckets, and so the records, spread over the cluster's nodes;
+  ``records`` hash (id -> record JSON) and a ``digest`` hash (id -> content hash, withdrawn
+  flag and document URL: what an apply decides "really changed" by and a harvest diffs
+  against, without reading whole records). A record's id starts with its source, and its
+  bucket is a hash of the id: the buckets, and so the records, spread over the nodes;
 - harvest locks ``lock:<source>``, one key each.
 """
 
@@ -53,8 +54,8 @@ class RedisKeys:
     def records(self, source: str, bucket: int) -> str:
         return f"{self.prefix}{{{self.prefix}{source}:{bucket}}}records"
 
-    def fingerprints(self, source: str, bucket: int) -> str:
-        return f"{self.prefix}{{{self.prefix}{source}:{bucket}}}fp"
+    def digests(self, source: str, bucket: int) -> str:
+        return f"{self.prefix}{{{self.prefix}{source}:{bucket}}}digest"
 
     def record_buckets(self, source: str) -> list[str]:
         return [self.records(source, n) for n in range(BUCKETS)]
@@ -63,5 +64,8 @@ class RedisKeys:
         """The records hash holding ``record_id``."""
         return self.records(source_of(record_id), bucket_of(record_id))
 
-    def fingerprints_of(self, record_id: str) -> str:
-        return self.fingerprints(source_of(record_id), bucket_of(record_id))
+    def digest_buckets(self, source: str) -> list[str]:
+        return [self.digests(source, n) for n in range(BUCKETS)]
+
+    def digests_of(self, record_id: str) -> str:
+        return self.digests(source_of(record_id), bucket_of(record_id))

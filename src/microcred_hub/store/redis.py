@@ -39,8 +39,9 @@ from microcred_hub.store._redis_keys import RedisKeys, source_of
 from microcred_hub.store.base import (
     ALL_SOURCES,
     ChangeSet,
+    RecordDigest,
     StoreUnavailableError,
-    fingerprint,
+    digest_of,
 )
 
 if TYPE_CHECKING:
@@ -56,8 +57,31 @@ _records_decoder = msgspec.json.Decoder(list[Microcredential])
 _record_decoder = msgspec.json.Decoder(Microcredential)
 _quarantine_decoder = msgspec.json.Decoder(list[QuarantinedRecord])
 _state_decoder = msgspec.json.Decoder(SourceState)
+_digest_encoder = msgspec.json.Encoder()
+_digest_decoder = msgspec.json.Decoder(RecordDigest)
+_digests_decoder = msgspec.json.Decoder(list[RecordDigest])
 #: record hashes scanned side by side when reading a whole source
 _SCAN_WIDTH = 8
+
+
+def _encode_digest(digest: RecordDigest) -> bytes:
+    return _digest_encoder.encode(digest)  # a JSON array: any URL survives it
+
+
+def decode_digests(found: dict[bytes, bytes]) -> dict[str, RecordDigest]:
+    """Decode a source's digests in one call, as the records are."""
+    if not found:
+        return {}
+    with gc_paused():
+        digests = _digests_decoder.decode(b"[" + b",".join(found.values()) + b"]")
+        return dict(zip((k.decode() for k in found), digests, strict=True))
+
+
+def _same(stored: bytes, record: Microcredential) -> bool:
+    """Whether the stored digest says ``record`` is unchanged: same content, same withdrawal."""
+    old = _digest_decoder.decode(stored)
+    new = digest_of(record)
+    return old.content_hash == new.content_hash and old.withdrawn == new.withdrawn
 
 
 def decode_records(values: Sequence[bytes]) -> list[Microcredential]:
@@ -174,7 +198,8 @@ class RedisStore:
 
     async def fetch(self, ids: Sequence[str]) -> list[Microcredential]:
         """The records with these ids that exist (in that order)."""
-        values = await self._hmget(self.keys.records_of, ids)
+        with self.unavailable("reading records"):
+            values = await self._hmget(self.keys.records_of, ids)
         return decode_records([v for v in values if v is not None])
 
     async def _hmget(
@@ -196,6 +221,13 @@ class RedisStore:
         replies: list[list[bytes | None]] = await pipe.execute()
         got = dict(zip(asked, (value for reply in replies for value in reply), strict=True))
         return [got[field] for field in fields]
+
+    async def digests(self, source: str) -> dict[str, RecordDigest]:
+        """What a harvest diffs against: the digests beside the records, no record read."""
+        with self.unavailable("reading record digests"):
+            found: dict[bytes, bytes] = {}
+            await self._scan_into(found, self.keys.digest_buckets(source))
+        return decode_digests(found)
 
     async def get(self, record_id: str) -> Microcredential | None:
         with self.unavailable("reading a record"):
@@ -269,21 +301,25 @@ class RedisStore:
     async def _apply(self, change: ChangeSet) -> tuple[ChangeSet, set[str], int]:
         keys = self.keys
         upsert_ids = [r.id for r in change.upserts]
-        old = await self._hmget(keys.fingerprints_of, upsert_ids + list(change.deletes))
+        for record in change.upserts:
+            if source_of(record.id) != record.source:
+                # the id picks the record's buckets: "<source>:<local id>", as harvests make it
+                raise ValueError(f"record id {record.id!r} does not start with {record.source}:")
+        old = await self._hmget(keys.digests_of, upsert_ids + list(change.deletes))
         records: dict[str, dict[FieldT, EncodableT]] = {}
-        fps: dict[str, dict[FieldT, EncodableT]] = {}
+        digests: dict[str, dict[FieldT, EncodableT]] = {}
         upserts: dict[str, Microcredential] = {}
         touched: set[str] = set()
         dropped = set(change.deletes)  # upserted and deleted in one change: deleted wins
         for record, previous in zip(change.upserts, old, strict=False):
-            new_fp = fingerprint(record)
-            if record.id in dropped or (previous is not None and previous.decode() == new_fp):
+            if record.id in dropped or (previous is not None and _same(previous, record)):
                 continue
             upserts[record.id] = record
             records.setdefault(keys.records_of(record.id), {})[record.id] = record_encoder.encode(
                 record
             )
-            fps.setdefault(keys.fingerprints_of(record.id), {})[record.id] = new_fp
+            digest = _encode_digest(digest_of(record))
+            digests.setdefault(keys.digests_of(record.id), {})[record.id] = digest
             touched.add(source_of(record.id))
         deletes: list[str] = []
         for record_id, previous in zip(change.deletes, old[len(upsert_ids) :], strict=True):
@@ -295,11 +331,11 @@ class RedisStore:
         pipe = client.pipeline(transaction=not self.cluster)
         for key, mapping in records.items():
             pipe.hset(key, mapping=mapping)
-        for key, mapping in fps.items():
+        for key, mapping in digests.items():
             pipe.hset(key, mapping=mapping)
         for record_id in deletes:
             pipe.hdel(keys.records_of(record_id), record_id)
-            pipe.hdel(keys.fingerprints_of(record_id), record_id)
+            pipe.hdel(keys.digests_of(record_id), record_id)
         if upserts:
             pipe.sadd(keys.sources, *sorted({source_of(i) for i in upserts}))
         if change.quarantine is not None:
@@ -311,7 +347,7 @@ class RedisStore:
             pipe.incr(keys.version)
         else:
             pipe.get(keys.version)
-        written = [*records, *fps, keys.version]
+        written = [*records, *digests, keys.version]
         waits = wait_for_replicas(client, pipe, written) if changed else 0
         results = await pipe.execute()
         acks = results[len(results) - waits :] if waits else []
