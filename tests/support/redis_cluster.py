@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -63,7 +64,9 @@ class RedisCluster:
             ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
              "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
              "--cluster-node-timeout", "1000", "--save", "", "--appendonly", "no",
-             "--dir", str(folder), "--daemonize", "no"],
+             # replicas copy their primary at once (the default waits 5 s to batch them)
+             "--repl-diskless-sync-delay", "0", "--enable-debug-command", "local",
+             "--dir", str(folder), "--daemonize", "no", "--logfile", str(folder / "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
 
@@ -84,8 +87,13 @@ class RedisCluster:
             time.sleep(0.05)
 
     def _ok(self, port: int) -> bool:
+        """Slots all served and, on a replica, its copy of the primary in sync: a replica
+        that never synced will not take over."""
         with self.client(port) as node:
             info = node.cluster("INFO")
+            replication = node.info("replication")
+        if replication["role"] == "slave" and replication.get("master_link_status") != "up":
+            return False
         return bool(info["cluster_state"] == "ok" and int(info["cluster_slots_ok"]) == 16384)
 
     def primary_of(self, key: str) -> int:
@@ -108,6 +116,17 @@ class RedisCluster:
                 if role[0] == b"slave" and int(role[2]) == primary:
                     return port
         raise LookupError(f"no replica of {primary} ({myid})")
+
+    def freeze(self, port: int, seconds: float) -> threading.Thread:
+        """Make a node unresponsive for ``seconds`` (DEBUG SLEEP), without waiting for it."""
+
+        def sleep() -> None:
+            with redis.Redis(host="127.0.0.1", port=port, socket_timeout=seconds + 5) as node:
+                node.execute_command("DEBUG", "SLEEP", seconds)
+
+        thread = threading.Thread(target=sleep, daemon=True)
+        thread.start()
+        return thread
 
     def kill(self, port: int) -> None:
         process = self.processes.pop(port)

@@ -7,6 +7,7 @@ for a replica of each primary they touched (``WAIT 1``).
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
@@ -139,24 +140,49 @@ class Connector:
         )
 
 
-def wait_for_replicas(client: Client, pipe: Pipeline | ClusterPipeline, keys: Iterable[str]) -> int:
-    """Queue ``WAIT 1`` on each primary that holds one of ``keys`` and has a replica.
+class ReplicaWaits:
+    """Queues ``WAIT 1`` on each primary written that has a replica.
 
-    Queued in the same pipeline, so each WAIT runs on the connection that carried the writes
-    it waits for. Returns how many were queued (their replies close the pipeline's).
+    The replicas a primary has come from its own ``INFO replication``, asked again every
+    ``refresh_seconds`` (CLUSTER SLOTS leaves out a replica until it has reported an offset,
+    so the client's topology is no guide).
     """
-    if not isinstance(client, RedisCluster):
-        return 0
-    nodes = {}
-    manager = client.nodes_manager
-    for key in keys:
-        slot = client.keyslot(key)
-        serving = manager.slots_cache.get(slot, [])
-        if len(serving) > 1:  # a primary and at least one replica
-            nodes[serving[0].name] = serving[0]
-    for node in nodes.values():
-        pipe.execute_command("WAIT", 1, WAIT_MS, target_nodes=node)
-    return len(nodes)
+
+    def __init__(self, refresh_seconds: float = 5.0) -> None:
+        self._refresh_seconds = refresh_seconds
+        self._replicas: dict[str, int] = {}
+        self._asked_at = -refresh_seconds
+
+    async def queue(
+        self, client: Client, pipe: Pipeline | ClusterPipeline, keys: Iterable[str]
+    ) -> int:
+        """Queue the WAITs in ``pipe`` after the writes, so each runs on the connection that
+        carried the writes it waits for. Returns how many were queued (their replies close
+        the pipeline's)."""
+        if not isinstance(client, RedisCluster):
+            return 0
+        if time.monotonic() - self._asked_at > self._refresh_seconds:
+            await self._ask(client)
+        nodes = {}
+        for key in keys:
+            node = client.get_node_from_key(key)
+            if node is not None and self._replicas.get(node.name, 0) > 0:
+                nodes[node.name] = node
+        for node in nodes.values():
+            pipe.execute_command("WAIT", 1, WAIT_MS, target_nodes=node)
+        return len(nodes)
+
+    async def _ask(self, client: RedisCluster) -> None:
+        replicas = {}
+        for node in client.get_primaries():
+            info = await client.info("replication", target_nodes=node)
+            replicas[node.name] = int(info.get("connected_slaves", 0))
+        self._replicas = replicas
+        self._asked_at = time.monotonic()
+
+    def forget(self) -> None:
+        """Ask again before the next write: the topology changed (a failover)."""
+        self._asked_at = -self._refresh_seconds
 
 
 def _section(key: str) -> str:

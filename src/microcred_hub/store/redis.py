@@ -33,7 +33,7 @@ from microcred_hub.store._redis_client import (
     WAIT_MS,
     Client,
     Connector,
-    wait_for_replicas,
+    ReplicaWaits,
 )
 from microcred_hub.store._redis_keys import RedisKeys, source_of
 from microcred_hub.store.base import (
@@ -113,6 +113,7 @@ class RedisStore:
         self._connector = Connector(
             url, cluster=cluster, socket_timeout=socket_timeout, key="store.url"
         )
+        self._waits = ReplicaWaits()
         self._chunk = chunk
         # Beyond this many ids a note says "reload the source" instead of listing them.
         self._note_limit = note_limit
@@ -348,8 +349,12 @@ class RedisStore:
         else:
             pipe.get(keys.version)
         written = [*records, *digests, keys.version]
-        waits = wait_for_replicas(client, pipe, written) if changed else 0
-        results = await pipe.execute()
+        waits = await self._waits.queue(client, pipe, written) if changed else 0
+        try:
+            results = await pipe.execute()
+        except REDIS_DOWN:
+            self._waits.forget()
+            raise
         acks = results[len(results) - waits :] if waits else []
         if any(int(acked) < 1 for acked in acks):
             # not acknowledged: the harvest fails and runs again, rather than count on a write
