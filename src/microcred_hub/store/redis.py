@@ -26,7 +26,7 @@ from redis.asyncio.lock import Lock
 from microcred_hub.errors import redact_url, redact_urls
 from microcred_hub.record import Microcredential, QuarantinedRecord, record_encoder
 from microcred_hub.state import SourceState
-from microcred_hub.store._common import gc_paused, notify
+from microcred_hub.store._common import notify
 from microcred_hub.store._redis_changes import ChangeNote, ChangeReader
 from microcred_hub.store._redis_client import (
     REDIS_DOWN,
@@ -34,6 +34,15 @@ from microcred_hub.store._redis_client import (
     Client,
     Connector,
     ReplicaWaits,
+)
+from microcred_hub.store._redis_codec import (
+    decode_digests,
+    decode_quarantine,
+    decode_record,
+    decode_records,
+    decode_state,
+    encode_digest,
+    unchanged,
 )
 from microcred_hub.store._redis_keys import RedisKeys, source_of
 from microcred_hub.store.base import (
@@ -53,43 +62,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("microcred_hub.store")
 
-_records_decoder = msgspec.json.Decoder(list[Microcredential])
-_record_decoder = msgspec.json.Decoder(Microcredential)
-_quarantine_decoder = msgspec.json.Decoder(list[QuarantinedRecord])
-_state_decoder = msgspec.json.Decoder(SourceState)
-_digest_encoder = msgspec.json.Encoder()
-_digest_decoder = msgspec.json.Decoder(RecordDigest)
-_digests_decoder = msgspec.json.Decoder(list[RecordDigest])
 #: record hashes scanned side by side when reading a whole source
 _SCAN_WIDTH = 8
-
-
-def _encode_digest(digest: RecordDigest) -> bytes:
-    return _digest_encoder.encode(digest)  # a JSON array: any URL survives it
-
-
-def decode_digests(found: dict[bytes, bytes]) -> dict[str, RecordDigest]:
-    """Decode a source's digests in one call, as the records are."""
-    if not found:
-        return {}
-    with gc_paused():
-        digests = _digests_decoder.decode(b"[" + b",".join(found.values()) + b"]")
-        return dict(zip((k.decode() for k in found), digests, strict=True))
-
-
-def _same(stored: bytes, record: Microcredential) -> bool:
-    """Whether the stored digest says ``record`` is unchanged: same content, same withdrawal."""
-    old = _digest_decoder.decode(stored)
-    new = digest_of(record)
-    return old.content_hash == new.content_hash and old.withdrawn == new.withdrawn
-
-
-def decode_records(values: Sequence[bytes]) -> list[Microcredential]:
-    """Decode many stored records in one call: one JSON array beats a Python-level loop."""
-    if not values:
-        return []
-    with gc_paused():
-        return _records_decoder.decode(b"[" + b",".join(values) + b"]")
 
 
 class RedisStore:
@@ -233,7 +207,7 @@ class RedisStore:
     async def get(self, record_id: str) -> Microcredential | None:
         with self.unavailable("reading a record"):
             value = await self._client().hget(self.keys.records_of(record_id), record_id)
-        return None if value is None else _record_decoder.decode(value)
+        return None if value is None else decode_record(value)
 
     async def version(self) -> int:
         with self.unavailable("reading the data version"):
@@ -243,7 +217,7 @@ class RedisStore:
     async def states(self) -> list[SourceState]:
         with self.unavailable("reading source states"):
             values = await self._client().hvals(self.keys.states)
-        return sorted((_state_decoder.decode(v) for v in values), key=lambda s: s.key)
+        return sorted((decode_state(v) for v in values), key=lambda s: s.key)
 
     async def put_state(self, state: SourceState) -> None:
         async with self._lock:
@@ -261,7 +235,7 @@ class RedisStore:
     async def quarantined(self, source: str) -> list[QuarantinedRecord]:
         with self.unavailable("reading the quarantine"):
             value = await self._client().get(self.keys.quarantine(source))
-        return [] if value is None else _quarantine_decoder.decode(value)
+        return [] if value is None else decode_quarantine(value)
 
     async def get_meta(self, key: str) -> bytes | None:
         with self.unavailable("reading meta"):
@@ -313,13 +287,13 @@ class RedisStore:
         touched: set[str] = set()
         dropped = set(change.deletes)  # upserted and deleted in one change: deleted wins
         for record, previous in zip(change.upserts, old, strict=False):
-            if record.id in dropped or (previous is not None and _same(previous, record)):
+            if record.id in dropped or (previous is not None and unchanged(previous, record)):
                 continue
             upserts[record.id] = record
             records.setdefault(keys.records_of(record.id), {})[record.id] = record_encoder.encode(
                 record
             )
-            digest = _encode_digest(digest_of(record))
+            digest = encode_digest(digest_of(record))
             digests.setdefault(keys.digests_of(record.id), {})[record.id] = digest
             touched.add(source_of(record.id))
         deletes: list[str] = []
