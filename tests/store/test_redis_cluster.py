@@ -150,3 +150,39 @@ async def test_an_acknowledged_write_waits_for_the_replica_so_a_failover_keeps_i
 def _is_primary(cluster: RedisCluster, port: int) -> bool:
     with cluster.client(port) as node:
         return bool(node.execute_command("ROLE")[0] == b"master")
+
+
+async def test_a_reader_follows_the_channel_to_the_new_primary_of_a_manual_failover(
+    own_cluster: RedisCluster,
+) -> None:
+    keys = RedisKeys("mch-move:")
+    writer = RedisStore(own_cluster.url, prefix=keys.prefix, cluster=True)
+    reader = RedisStore(own_cluster.url, prefix=keys.prefix, cluster=True)
+    heard = Recorder()
+    reader.subscribe(heard)
+    await writer.open()
+    await reader.open()
+    try:
+        await wait_for(lambda: reader.connected, within=5)
+        old = own_cluster.primary_of(keys.channel)
+        new = own_cluster.replica_of(old)
+        with own_cluster.client(new) as node:
+            node.execute_command("CLUSTER", "FAILOVER")  # graceful: the old primary steps down
+        await wait_for(lambda: _is_primary(own_cluster, new), within=15)
+        own_cluster.wait_healthy()
+
+        async def delivered() -> bool:
+            record = make_record(f"MC{len(heard.calls)}")
+            with contextlib.suppress(StoreUnavailableError):
+                await writer.apply(ChangeSet(source="nzqa", upserts=(record,)))
+            await asyncio.sleep(0.3)
+            return record.id in _heard_ids(heard)
+
+        for _ in range(30):
+            if await delivered():
+                break
+        else:
+            pytest.fail("the reader never heard a change after the failover")
+    finally:
+        await writer.close()
+        await reader.close()

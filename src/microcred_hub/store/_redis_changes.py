@@ -81,6 +81,9 @@ class ChangeReader:
         #: the data version when the store opened; the hub's first read is at least this new
         self.baseline = 0
         self.connected = False
+        #: on a cluster, how often a quiet subscription checks that its node still serves
+        #: the channel (a replica promoted by a failover takes the channel's notes away)
+        self.check_seconds = 2.0
 
     def start(self) -> None:
         if self._task is None or self._task.done():
@@ -134,10 +137,16 @@ class ChangeReader:
                 if resync_always or await store.version() != self.baseline:
                     await self._resync()
             with store.unavailable("reading changes"):
-                # The loop ends when the subscription does: a failover moved the channel's
-                # slot to another node. The caller then subscribes again there, and resyncs.
-                async for message in pubsub.listen():
-                    if message.get("type") in ("message", "smessage"):
+                # The loop ends when the subscription does; the caller then subscribes again,
+                # where the channel now lives, and resyncs.
+                while pubsub.subscribed:
+                    message = await pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=self.check_seconds
+                    )
+                    if message is None:
+                        if store.cluster and not await _still_primary(client):
+                            return
+                    elif message.get("type") in ("message", "smessage"):
                         await self._deliver(message["data"])
         finally:
             with contextlib.suppress(Exception):
@@ -182,3 +191,10 @@ class ChangeReader:
                 state=note.state,
             )
         await notify(store.listeners, change, note.version)
+
+
+async def _still_primary(client: Redis) -> bool:
+    """Whether the subscription's node is still a primary: after a manual failover the old
+    primary serves on as a replica, and its sharded subscribers hear nothing more."""
+    role = await client.role()
+    return bool(role[0] in (b"master", "master"))
