@@ -26,13 +26,17 @@ class Hub:
         self.config = config
         self.connectors = _connectors(config, plugins)
         self.store: Store = open_store(
-            config.store.url, snapshot=_snapshot(config), prefix=config.store.prefix
+            config.store.url,
+            snapshot=_snapshot(config),
+            prefix=config.store.prefix,
+            cluster=config.store.cluster,
         )
         self.cache: ResponseCache = open_cache(
             config.cache.url,
             ttl_seconds=config.cache.ttl_seconds,
             max_entries=config.cache.max_entries,
             prefix=config.store.prefix + "cache:",
+            cluster=config.cache.cluster,
         )
         self.index = Index()
         self.states = SourceStates(self.store, self.sources)
