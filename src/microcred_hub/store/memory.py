@@ -24,10 +24,10 @@ from microcred_hub.errors import ConfigError
 from microcred_hub.record import Microcredential, QuarantinedRecord
 from microcred_hub.state import SourceState
 from microcred_hub.store._common import gc_paused, notify
-from microcred_hub.store.base import ChangeSet, fingerprint
+from microcred_hub.store.base import ChangeSet, RecordDigest, digest_of, fingerprint
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Sequence
     from pathlib import Path
 
     from microcred_hub.store.base import Listener
@@ -121,7 +121,8 @@ class MemoryStore:
         self.snapshot_path = snapshot
         self._flush_interval = flush_interval
         self._records: dict[str, Microcredential] = {}
-        self._by_source: dict[str, dict[str, None]] = {}  # ordered sets of ids
+        #: source -> id -> digest, in insertion order (the harvest's diff reads only these)
+        self._by_source: dict[str, dict[str, RecordDigest]] = {}
         self._states: dict[str, SourceState] = {}
         self._quarantine: dict[str, tuple[QuarantinedRecord, ...]] = {}
         self._meta: dict[str, bytes] = {}
@@ -148,7 +149,7 @@ class MemoryStore:
         self._records = {record.id: record for record in snapshot.records}
         self._by_source = {}
         for record in snapshot.records:
-            self._by_source.setdefault(record.source, {})[record.id] = None
+            self._by_source.setdefault(record.source, {})[record.id] = digest_of(record)
         self._states = {state.key: state for state in snapshot.states}
         self._quarantine = {key: tuple(items) for key, items in snapshot.quarantine.items()}
         self._meta = dict(snapshot.meta)
@@ -171,6 +172,13 @@ class MemoryStore:
 
     async def get(self, record_id: str) -> Microcredential | None:
         return self._records.get(record_id)
+
+    async def fetch(self, ids: Sequence[str]) -> list[Microcredential]:
+        found = (self._records.get(i) for i in ids)
+        return [r for r in found if r is not None]
+
+    async def digests(self, source: str) -> dict[str, RecordDigest]:
+        return dict(self._by_source.get(source, {}))
 
     async def apply(self, change: ChangeSet) -> int:
         if change.full:
@@ -205,7 +213,7 @@ class MemoryStore:
                 return False
             self._by_source.get(old.source, {}).pop(record.id, None)
         self._records[record.id] = record
-        self._by_source.setdefault(record.source, {})[record.id] = None
+        self._by_source.setdefault(record.source, {})[record.id] = digest_of(record)
         return True
 
     def _drop_record(self, record_id: str) -> bool:
@@ -222,8 +230,10 @@ class MemoryStore:
         return list(self._states.values())
 
     async def put_state(self, state: SourceState) -> None:
-        self._states[state.key] = state
-        self._mark_dirty()
+        async with self._lock:
+            self._states[state.key] = state
+            self._mark_dirty()
+            await notify(self._listeners, ChangeSet(source=state.key, state=state), self._version)
 
     async def quarantined(self, source: str) -> list[QuarantinedRecord]:
         return list(self._quarantine.get(source, ()))
