@@ -13,7 +13,7 @@ from starlette.requests import Request
 from microcred_hub.config import QueryLimits
 from microcred_hub.graphql import make_graphql_app
 from microcred_hub.graphql.http import JSON, GraphQLApp
-from tests.graphql.helpers import FAILING, HEALTHY, LiveServer, make_context
+from tests.graphql.helpers import FAILING, HEALTHY, LiveServer, make_context, run_query
 
 NODE = "id title credentialType issuerCountry level { eqf } workload { hours ects } updatedAt"
 REQUESTS: list[tuple[str, dict[str, Any]]] = [
@@ -116,3 +116,17 @@ async def test_plain_queries_take_the_lean_path_and_the_rest_does_not() -> None:
         await app._lean(_request("GET", query_string=b"query=mutation%20%7B%20x%20%7D"), JSON)
         is None
     )
+
+
+async def test_a_remembered_verdict_is_per_variable_values() -> None:
+    limits = QueryLimits(max_cost=60)
+    query = "query Q($n: Int) { microcredentials(first: $n) { edges { node { id title } } } }"
+    # first: 2 fits; 50 and the default (20) do not, each with its own cost
+    for n, refused in ((2, None), (50, "cost 201"), (2, None), (None, "cost 81"), (50, "cost 201")):
+        variables = {} if n is None else {"n": n}
+        result = await run_query(query, variables, limits=limits)
+        messages = [error.message for error in result.errors or ()]
+        if refused is None:
+            assert not messages, (n, messages)
+        else:
+            assert len(messages) == 1 and f"query {refused} exceeds max_cost 60" in messages[0]

@@ -12,7 +12,8 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError, parse
+import msgspec
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
@@ -141,8 +142,53 @@ def check_document(
         rules = (*rules, NoSchemaIntrospectionCustomRule)
     errors = _validated(schema, document, rules, query)
     if not errors:
-        errors = measure_limits(schema, document, operation_name, variables, limits)
+        errors = _measured(schema, document, query, operation_name, variables, limits)
     return errors
+
+
+_MEASURED: OrderedDict[tuple[int, str, str | None, bytes, QueryLimits], list[GraphQLError]] = (
+    OrderedDict()
+)
+_MEASURED_MAX_VARIABLES = 1024  # bytes of JSON: beyond that, measure every time
+_encode = msgspec.json.Encoder(order="sorted").encode
+
+
+def _measured(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    query: str | None,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    limits: QueryLimits,
+) -> list[GraphQLError]:
+    """``measure_limits``, remembered: the verdict depends only on the text, the operation,
+    the values of the variables it declares and the limits (a dashboard's repeated query
+    measures once)."""
+    if query is None or len(query) > _VALIDATED_MAX_CHARS:
+        return measure_limits(schema, document, operation_name, variables, limits)
+    declared = [
+        variable.variable.name.value
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        for variable in definition.variable_definitions or ()
+    ]
+    given = variables or {}
+    try:  # [given?, value] per declared variable: an omitted one differs from any value
+        values = _encode([[name in given, given.get(name)] for name in declared])
+    except (TypeError, msgspec.EncodeError):
+        values = b""
+    if not values or len(values) > _MEASURED_MAX_VARIABLES:
+        return measure_limits(schema, document, operation_name, variables, limits)
+    key = (id(schema), query, operation_name, values, limits)
+    errors = _MEASURED.get(key)
+    if errors is None:
+        errors = measure_limits(schema, document, operation_name, variables, limits)
+        _MEASURED[key] = errors
+        if len(_MEASURED) > _VALIDATED_MAX:
+            _MEASURED.popitem(last=False)
+    else:
+        _MEASURED.move_to_end(key)
+    return list(errors)
 
 
 def ready_document(
