@@ -23,6 +23,7 @@ from microcred_hub.contract import Connector, ConnectorState, HarvestContext, Ra
 from microcred_hub.errors import redact_url, redact_urls
 from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.outbound import format_origin, origins_for
+from microcred_hub.packing import PackedRecords, PackingDict, pack_many
 from microcred_hub.pipeline import Normalised, Rejected, error_text, fetch_and_normalise
 from microcred_hub.record import (
     Microcredential,
@@ -126,7 +127,7 @@ class _Run:
         for record in existing:
             self.by_document.setdefault(record.provenance.source_url, []).append(record.id)
         self.seen: set[str] = set()
-        self.upserts: dict[str, Microcredential] = {}
+        self.upserts = PackingDict()  # packed as they come: no harvest holds them all decoded
         #: how each id seen was counted ("added", "changed", "unchanged"), so a replacement
         #: (RawRecord.replaces) can take it back
         self.outcome: dict[str, str] = {}
@@ -171,7 +172,7 @@ class _Run:
                 content_hash=digest,
             ),
         )
-        self.upserts[record_id] = record
+        self.upserts.put(record)
         if old is None:
             self.added += 1
             self.outcome[record_id] = "added"
@@ -182,7 +183,7 @@ class _Run:
     def _forget(self, record_id: str) -> None:
         """Take back an earlier record of this harvest that a later one replaces."""
         self.seen.discard(record_id)
-        self.upserts.pop(record_id, None)
+        self.upserts.pop(record_id)
         outcome = self.outcome.pop(record_id, None)
         if outcome is not None:
             setattr(self, outcome, getattr(self, outcome) - 1)
@@ -246,7 +247,7 @@ async def _harvest(
     await store.put_state(
         msgspec.structs.replace(previous, status=SourceStatus.HARVESTING, last_attempt_at=now)
     )
-    existing = await store.records(source.key)
+    existing = list(await store.records(source.key))  # decoded once: read several times
     run = _Run(source, connector, existing, now)
     pages = 0
 
@@ -340,7 +341,7 @@ async def _harvest(
             await store.apply(
                 ChangeSet(
                     source=source.key,
-                    upserts=(*run.upserts.values(), *withdrawn),
+                    upserts=PackedRecords([*run.upserts.records().packed, *pack_many(withdrawn)]),
                     quarantine=tuple(run.quarantine),
                     state=state,
                 )

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 
 from microcred_hub.index import Index
+from microcred_hub.packing import PackedRecords
 from microcred_hub.runtime.states import SourceStates
 from microcred_hub.store import ALL_SOURCES, ChangeSet, Store, StoreUnavailableError
 
@@ -37,8 +38,12 @@ class IndexFeed:
         await self.load()
 
     async def load(self) -> None:
-        records = [r for r in await self._store.records() if r.source in self._keys]
-        self._index.replace_all(records)
+        # Source by source: the store's packed records go to the index without a filter
+        # decoding each of them first.
+        packed: list[bytes] = []
+        for key in sorted(self._keys):
+            packed += PackedRecords.of(await self._store.records(key)).packed
+        self._index.replace_all(PackedRecords(packed))
         # the index is long-lived: keep the cyclic GC from rescanning it on every collection
         # (which would slow every later harvest and request in proportion to the catalogue)
         gc.collect()
@@ -52,7 +57,7 @@ class IndexFeed:
             task.add_done_callback(self._background.discard)
             return
         if change.full and change.source == ALL_SOURCES:
-            self._index.replace_all(r for r in change.upserts if r.source in keys)
+            self._index.replace_all(change.upserts, only=keys)
         elif change.source not in keys:
             return
         elif change.full:
@@ -64,13 +69,13 @@ class IndexFeed:
     def _holds(self, scope: str) -> bool:
         if scope == ALL_SOURCES:
             return len(self._index) > 0
-        return scope in self._keys and any(r.source == scope for r in self._index.records())
+        return scope in self._keys and self._index.count_of(scope) > 0
 
     async def _reseed(self, scope: str) -> None:
         sources = self._keys if scope == ALL_SOURCES else {scope}
         known = self._states.last()
         for key in sorted(sources):
-            records = tuple(r for r in self._index.records() if r.source == key)
+            records = self._index.packed(key)
             if not records:
                 continue
             log.warning(

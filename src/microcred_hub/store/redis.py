@@ -25,6 +25,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from microcred_hub.errors import ConfigError, redact_url, redact_urls
+from microcred_hub.packing import PackedRecords, pack_many
 from microcred_hub.record import Microcredential, QuarantinedRecord, record_encoder
 from microcred_hub.state import SourceState
 from microcred_hub.store._common import gc_paused, notify
@@ -58,12 +59,15 @@ _quarantine_decoder = msgspec.json.Decoder(list[QuarantinedRecord])
 _state_decoder = msgspec.json.Decoder(SourceState)
 
 
-def decode_records(values: Sequence[bytes]) -> list[Microcredential]:
-    """Decode many stored records in one call: one JSON array beats a Python-level loop."""
-    if not values:
-        return []
-    with gc_paused():
-        return _records_decoder.decode(b"[" + b",".join(values) + b"]")
+def decode_records(values: Sequence[bytes], chunk: int = 2000) -> PackedRecords:
+    """Decode stored records a chunk at a time (one JSON array beats a Python-level loop) and
+    pack each chunk, so a million records never stand decoded in memory all at once."""
+    packed: list[bytes] = []
+    for start in range(0, len(values), chunk):
+        document = b"[" + b",".join(values[start : start + chunk]) + b"]"
+        with gc_paused():
+            packed += pack_many(_records_decoder.decode(document))
+    return PackedRecords(packed)
 
 
 class RedisStore:
@@ -148,7 +152,7 @@ class RedisStore:
 
     # -- reading ---------------------------------------------------------------------------
 
-    async def records(self, source: str | None = None) -> list[Microcredential]:
+    async def records(self, source: str | None = None) -> PackedRecords:
         with self.unavailable("reading records"):
             if source is not None:
                 ids = cast("set[bytes]", await self._client().smembers(self._key("src:" + source)))
@@ -164,7 +168,7 @@ class RedisStore:
                 if cursor == 0:
                     return decode_records(list(found.values()))
 
-    async def fetch(self, ids: Sequence[str]) -> list[Microcredential]:
+    async def fetch(self, ids: Sequence[str]) -> PackedRecords:
         """The records with these ids that exist (in that order)."""
         values = await self._hmget(self._key("records"), ids)
         return decode_records([v for v in values if v is not None])
@@ -277,7 +281,7 @@ class RedisStore:
         results = await pipe.execute()
         effective = ChangeSet(
             source=change.source,
-            upserts=tuple(upserts.values()),
+            upserts=PackedRecords.of(upserts.values()),  # the local index keeps these bytes
             deletes=tuple(deletes),
             quarantine=change.quarantine,
             state=change.state,
