@@ -13,6 +13,7 @@ from microcred_hub.packing import PackedRecords, pack, pack_many, unpack
 from microcred_hub.record import (
     AssessmentType,
     FieldOfStudy,
+    Identifier,
     LangString,
     Level,
     Microcredential,
@@ -63,6 +64,7 @@ def every_field() -> Microcredential:
         valid_until=date(2026, 12, 31),
         updated_at=datetime(2025, 2, 3, 4, 5, 6, 789000, tzinfo=UTC),
         warnings=("workload derived from ECTS",),
+        identifiers=(Identifier(scheme="url", value="https://tuwien.example/kurs/1"),),
     )
     return msgspec.structs.replace(record, withdrawn_at=datetime(2025, 3, 1, tzinfo=UTC))
 

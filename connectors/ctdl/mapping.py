@@ -10,6 +10,7 @@ from microcred_hub.sdk import (
     AssessmentType,
     CredentialType,
     FieldOfStudy,
+    Identifier,
     InvalidRecordError,
     JSONObject,
     LangString,
@@ -23,6 +24,7 @@ from microcred_hub.sdk import (
     as_list,
     assessment_types,
     display_title,
+    identifiers,
     lang_strings,
     language_codes,
     parse_date,
@@ -119,7 +121,22 @@ def normalise_resource(raw: RawRecord) -> RecordDraft:
         valid_until=_date(node, "ceterms:expirationDate", warnings),
         updated_at=_updated_at(raw.data, warnings),
         warnings=tuple(dict.fromkeys(warnings)),
+        identifiers=_identifiers(node, local_id),
     )
+
+
+def _identifiers(node: JSONObject, ctid: str) -> tuple[Identifier, ...]:
+    """The CTID, the resource IRI, ceterms:sameAs, ceterms:identifier values, the webpage."""
+    pairs: list[tuple[str, object]] = [("ctid", ctid), ("uri", node.get("@id"))]
+    pairs += [("uri", item) for item in as_list(node.get("ceterms:sameAs"))]
+    for item in objects(node.get("ceterms:identifier")):
+        scheme = first_string(item.get("ceterms:identifierType")) or text(
+            item.get("ceterms:identifierTypeName")
+        )
+        if scheme:
+            pairs.append((scheme, first_string(item.get("ceterms:identifierValueCode"))))
+    pairs += [("url", item) for item in as_list(node.get("ceterms:subjectWebpage"))]
+    return identifiers(pairs)
 
 
 def _credential_type(node: JSONObject, warnings: list[str]) -> CredentialType:

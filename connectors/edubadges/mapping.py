@@ -33,6 +33,7 @@ from microcred_hub.sdk import (
     clean_title,
     country_code,
     flag,
+    identifiers,
     isat_fields,
     language_code,
     ob2_extension,
@@ -104,6 +105,16 @@ def normalise_badge(data: JSONObject, *, local_id: str | None = None) -> RecordD
         status=_status(data, catalog),
         valid_from=_created(data, catalog, warnings),
         warnings=tuple(warnings),
+        identifiers=identifiers(
+            [
+                ("uri", _text(data.get("id"))),
+                *(
+                    ("uri", item.get("id") if isinstance(item, dict) else item)
+                    for item in as_list(data.get("related"))
+                ),
+                ("url", _public_url(data)),
+            ]
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from microcred_hub.sdk import (
     JSON,
     AssessmentType,
     FieldOfStudy,
+    Identifier,
     InvalidRecordError,
     JSONObject,
     LangString,
@@ -23,6 +24,7 @@ from microcred_hub.sdk import (
     assessment_types,
     display_title,
     framework_level,
+    identifiers,
     language_code,
     parse_date,
     parse_datetime,
@@ -381,4 +383,20 @@ def normalise_elm(data: JSONObject, *, hours_per_ects: float = 27.5) -> RecordDr
         valid_until=valid_until,
         updated_at=_datetime(spec.get("dateModified"), "dateModified", warnings),
         warnings=tuple(dict.fromkeys(warnings)),
+        identifiers=_identifiers(spec, opportunity),
     )
+
+
+def _identifiers(spec: JSONObject, opportunity: JSONObject | None) -> tuple[Identifier, ...]:
+    """The specification's IRI, its sameAs, its Identifier nodes and its homepage."""
+    pairs: list[tuple[str, object]] = [("uri", node_id(spec))]
+    pairs += [("uri", node_id(item)) for item in as_list(spec.get("sameAs"))]
+    for item in nodes(spec.get("identifier")):
+        # an Identifier's scheme: its schemeId IRI when it has one (global), else its name
+        scheme = node_id(item.get("schemeId")) or text(item.get("schemeName"))
+        if scheme:
+            pairs.append((scheme, first(item.get("notation"))))
+    pairs += [("url", web_url(spec.get("homepage")))]
+    if opportunity is not None:
+        pairs += [("url", web_url(opportunity.get("homepage")))]
+    return identifiers(pairs)

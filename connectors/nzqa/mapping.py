@@ -23,6 +23,7 @@ from microcred_hub.sdk import (
     clean_text,
     clean_title,
     framework_level,
+    identifiers,
     lang_strings,
     parse_date,
     parse_datetime,
@@ -85,6 +86,7 @@ def normalise_record(data: JSONObject, *, timezone: str) -> RecordDraft:
         valid_until=None,
         updated_at=_last_modified(data.get("lastModified"), timezone, warnings),
         warnings=tuple(warnings),
+        identifiers=identifiers([("url", _text(data.get("url")))]),
     )
 
 

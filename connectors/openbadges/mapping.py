@@ -7,6 +7,7 @@ from microcred_hub.sdk import (
     AssessmentType,
     CredentialType,
     FieldOfStudy,
+    Identifier,
     InvalidRecordError,
     JSONObject,
     Level,
@@ -27,6 +28,7 @@ from microcred_hub.sdk import (
     display_title,
     flag,
     framework_level,
+    identifiers,
     isat_fields,
     lang_strings,
     language_codes,
@@ -112,7 +114,21 @@ def normalise_document(raw: RawRecord) -> RecordDraft:
         skills=_skills(node),
         status=Status.UNKNOWN,  # a badge class publishes no listing status or period
         warnings=tuple(warnings),
+        identifiers=badge_identifiers(node),
     )
+
+
+def badge_identifiers(node: JSONObject) -> tuple[Identifier, ...]:
+    """The badge class / achievement id, its related ids, otherIdentifier, criteria page."""
+    pairs: list[tuple[str, object]] = [("uri", text_of(node.get("id")))]
+    for item in as_list(node.get("related")):
+        pairs.append(("uri", item.get("id") if isinstance(item, dict) else item))
+    pairs += [("uri", item) for item in as_list(node.get("sameAs"))]
+    for item in as_list(node.get("otherIdentifier")):
+        if isinstance(item, dict) and (scheme := text_of(item.get("identifierType"))):
+            pairs.append((scheme, text_of(item.get("identifier"))))
+    pairs.append(("url", _url(node)))
+    return identifiers(pairs)
 
 
 def _credential_type(found: Located, warnings: list[str]) -> CredentialType:

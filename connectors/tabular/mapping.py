@@ -29,6 +29,7 @@ from microcred_hub.sdk import (
     country_code,
     display_title,
     framework_level,
+    identifiers,
     lang_strings,
     language_code,
     language_codes,
@@ -170,6 +171,7 @@ def normalise_row(raw: RawRecord, options: TabularOptions) -> RecordDraft:
         valid_until=_date(row, "valid_until"),
         updated_at=_updated_at(row),
         warnings=tuple(row.warnings),
+        identifiers=identifiers([("url", row.text("url"))]),
     )
 
 

@@ -52,6 +52,7 @@ def _schema_dictionary() -> bytes:
         _record.QualityAssurance,
         _record.FieldOfStudy,
         _record.Skill,
+        _record.Identifier,
         _record.Completeness,
         _record.Provenance,
     ):

@@ -124,6 +124,18 @@ class Skill(_Struct, frozen=True):
     framework: str | None = None
 
 
+class Identifier(_Struct, frozen=True):
+    """What a register says names the specification (see ``normalise.identity``).
+
+    ``scheme`` is ``url`` (a landing page, canonical form), ``uri`` (a global IRI: JSON-LD
+    ``@id``, ``sameAs``, Open Badges ``id``/``related``), ``ctid`` (Credential Engine), or the
+    scheme a register names for its own identifier (ELM ``Identifier.schemeName``, folded).
+    """
+
+    scheme: str
+    value: str
+
+
 class Completeness(_Struct, frozen=True):
     score: float
     missing: tuple[str, ...] = ()
@@ -173,6 +185,7 @@ class RecordDraft(_Struct, frozen=True):
     valid_until: date | None = None
     updated_at: datetime | None = None
     warnings: tuple[str, ...] = ()
+    identifiers: tuple[Identifier, ...] = ()
 
 
 class Microcredential(RecordDraft, frozen=True, kw_only=True):
@@ -222,6 +235,8 @@ def content_hash(draft: RecordDraft) -> str:
     """Stable hash of what the register said, as normalised (not when we fetched it)."""
     # Only the draft's own fields: a Microcredential's provenance/withdrawal must not count.
     fields = {f: getattr(draft, f) for f in RecordDraft.__struct_fields__}
+    if not fields["identifiers"]:
+        del fields["identifiers"]  # records without identifiers keep the hashes they had
     return "sha256:" + hashlib.sha256(_draft_encoder.encode(fields)).hexdigest()
 
 

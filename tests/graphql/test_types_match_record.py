@@ -13,6 +13,7 @@ from strawberry.types.base import StrawberryOptional, get_object_definition
 from microcred_hub.graphql.types import (
     CompletenessType,
     FieldOfStudyType,
+    IdentifierType,
     LangStringType,
     LevelType,
     MicrocredentialType,
@@ -25,6 +26,7 @@ from microcred_hub.graphql.types import (
 from microcred_hub.record import (
     Completeness,
     FieldOfStudy,
+    Identifier,
     LangString,
     Level,
     Microcredential,
@@ -46,6 +48,7 @@ PAIRS: list[tuple[type[msgspec.Struct], type]] = [
     (Skill, SkillType),
     (Completeness, CompletenessType),
     (Provenance, ProvenanceType),
+    (Identifier, IdentifierType),
 ]
 
 

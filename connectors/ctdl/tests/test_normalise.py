@@ -12,6 +12,7 @@ from microcred_hub.sdk import (
     AssessmentType,
     CredentialType,
     FieldOfStudy,
+    Identifier,
     InvalidRecordError,
     LangString,
     Level,
@@ -294,3 +295,16 @@ def test_credit_units_ects_and_clock_hours_convert_but_us_credit_hours_do_not(
     assert record.workload.original_unit == unit
     if unit.endswith("QuarterHour"):
         assert any("no conversion" in w for w in record.warnings)
+
+
+def test_identity_is_the_ctid_the_sameas_links_and_the_subject_webpage() -> None:
+    data = load("graph_microcredential.json")
+    assert isinstance(data, dict)
+    node = next(n for n in data["@graph"] if n.get("ceterms:ctid") == MICRO)
+    node["ceterms:sameAs"] = ["https://europa.eu/europass/en/opportunity/abc/"]
+    node["ceterms:subjectWebpage"] = "http://Northwind.example.edu/micro/?utm_source=ce"
+    raw = next(r for r in split_document(data, source_url="x") if r.local_id == MICRO)
+    found = CtdlConnector().normalise(raw).identifiers
+    assert found[0] == Identifier(scheme="ctid", value=MICRO)
+    assert Identifier(scheme="uri", value="https://europa.eu/europass/en/opportunity/abc") in found
+    assert found[-1] == Identifier(scheme="url", value="https://northwind.example.edu/micro")

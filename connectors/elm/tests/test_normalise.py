@@ -11,6 +11,7 @@ from microcred_hub.sdk import (
     AssessmentType,
     CredentialType,
     FieldOfStudy,
+    Identifier,
     InvalidRecordError,
     JSONObject,
     LangString,
@@ -104,6 +105,10 @@ def test_annex1_credential_maps_every_annex_element(load: Load, records_of: Reco
             valid_until=date(2028, 1, 1),
             updated_at=datetime(2024, 3, 1, 10, 0, tzinfo=UTC),
             warnings=(),
+            # the specification's own id is document-local (urn:epass:…): not an identifier
+            identifiers=(
+                Identifier(scheme="url", value="https://uow.example.ie/micro/data-literacy"),
+            ),
         )
     ]
 
@@ -168,6 +173,14 @@ def test_single_valued_properties_given_as_arrays_read_the_same(
         valid_from=date(2024, 4, 1),  # the awarding opportunity's period, Brussels dates
         valid_until=date(2026, 10, 1),
         updated_at=datetime(2025, 1, 15, 9, 30, tzinfo=timezone(timedelta(hours=1))),
+        identifiers=(
+            Identifier(
+                scheme="uri", value="https://qualifications.example.de/spec/robotics-safety"
+            ),
+            Identifier(
+                scheme="url", value="https://tu-nordstadt.example.de/weiterbildung/cobot-sicherheit"
+            ),
+        ),
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from microcred_hub.sdk import (
     AssessmentType,
     CredentialType,
+    Identifier,
     InvalidRecordError,
     JSONObject,
     LangString,
@@ -55,6 +56,22 @@ def test_ob3_micro_credential_achievement_maps_identity_type_and_creator() -> No
     )
     assert draft.issuer_country == ("IE",)
     assert draft.languages == ("en",)
+
+
+def test_achievement_identity_is_its_id_related_ids_and_criteria_page() -> None:
+    data = load("ob3_achievement_microcredential.json")
+    data["related"] = [{"id": "https://badges.example.org/achievements/data-literacy-101-ga"}]
+    found = normalise(data).identifiers
+    assert found == (
+        Identifier(scheme="uri", value="https://badges.example.org/achievements/data-literacy-101"),
+        Identifier(
+            scheme="uri", value="https://badges.example.org/achievements/data-literacy-101-ga"
+        ),
+        Identifier(
+            scheme="url",
+            value="https://badges.example.org/achievements/data-literacy-101/criteria",
+        ),
+    )
 
 
 def test_title_loses_html_and_extra_whitespace_and_takes_the_document_language() -> None:

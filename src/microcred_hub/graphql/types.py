@@ -86,6 +86,15 @@ class SkillType:
     framework: str | None
 
 
+@strawberry.type(name="Identifier")
+class IdentifierType:
+    scheme: str = strawberry.field(
+        description='"url" (landing page, canonical form), "uri" (a global IRI), "ctid", '
+        "or the scheme the register names."
+    )
+    value: str
+
+
 @strawberry.type(name="Completeness")
 class CompletenessType:
     score: float
@@ -163,6 +172,9 @@ class MicrocredentialType:
     completeness: CompletenessType
     provenance: ProvenanceType
     warnings: list[str]
+    identifiers: list[IdentifierType] = strawberry.field(
+        description="What the register says names this specification (ids, sameAs, pages)."
+    )
 
     @classmethod
     def is_type_of(cls, obj: object, _info: object) -> bool:

@@ -11,6 +11,7 @@ from microcred_hub.normalise.countries import country_code
 from microcred_hub.normalise.dates import parse_date, parse_datetime
 from microcred_hub.normalise.documents import fetch_documents
 from microcred_hub.normalise.fields import date_or_none, datetime_or_none, flag, text_of
+from microcred_hub.normalise.identity import canonical_url, identifiers
 from microcred_hub.normalise.languages import language_code, language_codes
 from microcred_hub.normalise.levels import (
     FrameworkTable,
@@ -53,6 +54,7 @@ __all__ = [
     "as_list",
     "assessment_types",
     "bounded",
+    "canonical_url",
     "clean_text",
     "clean_title",
     "country_code",
@@ -63,6 +65,7 @@ __all__ = [
     "flag",
     "follow_pages",
     "framework_level",
+    "identifiers",
     "isat_fields",
     "lang_strings",
     "language_code",

@@ -16,16 +16,17 @@ import os
 import tempfile
 import time
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import msgspec
 
 from microcred_hub.errors import ConfigError
-from microcred_hub.packing import PackedRecords, pack_many, unpack
+from microcred_hub.packing import PackedRecords, pack_many, unpack, unpack_as
 from microcred_hub.record import Microcredential, QuarantinedRecord
 from microcred_hub.state import SourceState
 from microcred_hub.store._common import gc_paused, notify
-from microcred_hub.store.base import ChangeSet, fingerprint
+from microcred_hub.store.base import ChangeSet, RecordDigest, fingerprint
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
@@ -34,6 +35,30 @@ if TYPE_CHECKING:
     from microcred_hub.store.base import Listener
 
 log = logging.getLogger("microcred_hub.store")
+
+
+class _ProvenanceView(msgspec.Struct, rename="camel"):
+    content_hash: str
+    source_url: str | None = None
+
+
+class _DigestView(msgspec.Struct, rename="camel"):
+    """The few fields of a packed record a digest needs: decoding only them is much cheaper."""
+
+    provenance: _ProvenanceView
+    withdrawn_at: datetime | None = None
+
+
+_digest_decoder = msgspec.msgpack.Decoder(_DigestView)
+
+
+def _digest(packed: bytes) -> RecordDigest:
+    view = unpack_as(packed, _digest_decoder)
+    provenance = view.provenance
+    return RecordDigest(
+        provenance.content_hash, view.withdrawn_at is not None, provenance.source_url
+    )
+
 
 SNAPSHOT_FORMAT = 1
 
@@ -180,6 +205,14 @@ class MemoryStore:
         packed = self._records.get(record_id)
         return None if packed is None else unpack(packed)
 
+    async def fetch(self, ids: Sequence[str]) -> PackedRecords:
+        found = (self._records.get(i) for i in ids)
+        return PackedRecords([r for r in found if r is not None])
+
+    async def digests(self, source: str) -> dict[str, RecordDigest]:
+        records = self._records
+        return {i: _digest(records[i]) for i in self._by_source.get(source, ())}
+
     async def apply(self, change: ChangeSet) -> int:
         if change.full:
             raise ValueError("ChangeSet.full is for listeners only; apply upserts and deletes")
@@ -237,8 +270,10 @@ class MemoryStore:
         return list(self._states.values())
 
     async def put_state(self, state: SourceState) -> None:
-        self._states[state.key] = state
-        self._mark_dirty()
+        async with self._lock:
+            self._states[state.key] = state
+            self._mark_dirty()
+            await notify(self._listeners, ChangeSet(source=state.key, state=state), self._version)
 
     async def quarantined(self, source: str) -> list[QuarantinedRecord]:
         return list(self._quarantine.get(source, ()))
