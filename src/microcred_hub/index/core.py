@@ -132,6 +132,15 @@ class Index:
         records = self._records
         return PackedRecords([records[doc] for doc in docs])  # type: ignore[misc]
 
+    def ids_of(self, source: str) -> list[str]:
+        """The ids of every record of ``source`` the index holds."""
+        ids = self._ids
+        return [ids[doc] for doc in self._postings.get("source", {}).get(source, ())]  # type: ignore[misc]
+
+    def sources(self) -> dict[str, int]:
+        """How many records the index holds of each source."""
+        return {key: len(docs) for key, docs in self._postings.get("source", {}).items()}
+
     def count_of(self, source: str) -> int:
         """How many records of ``source`` the index holds."""
         return len(self._postings.get("source", {}).get(source, ()))

@@ -12,6 +12,7 @@ from microcred_hub.plugins import Plugin, discover, plugin_for
 from microcred_hub.runtime.feed import IndexFeed
 from microcred_hub.runtime.scheduler import Scheduler
 from microcred_hub.runtime.states import SourceStates
+from microcred_hub.state import HarvestSummary
 from microcred_hub.store import Store, open_store
 
 
@@ -38,6 +39,7 @@ class Hub:
         self.states = SourceStates(self.store, self.sources)
         self.feed = IndexFeed(self.store, self.index, self.states, (s.key for s in config.sources))
         self.scheduler = Scheduler(config, self.connectors, self.store, self.states)
+        self.scheduler.listeners.append(self._harvested)
         self.ready = False
 
     @property
@@ -60,8 +62,15 @@ class Hub:
         if schedule:
             self.scheduler.start()
 
+    def _harvested(self, summary: HarvestSummary) -> None:
+        # This replica changed the data: it writes the image the next replica starts from.
+        if self.feed.images is not None and (summary.added or summary.changed or summary.removed):
+            self.feed.images.schedule()
+
     async def stop(self) -> None:
         await self.scheduler.stop()
+        if self.feed.images is not None:
+            await self.feed.images.stop()
         await self.store.close()
         await self.cache.close()
 
