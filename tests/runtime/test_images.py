@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import msgspec
 import pytest
 
+from microcred_hub.dimensions import DIMENSIONS
 from microcred_hub.generate import generate_list
 from microcred_hub.index import Index, RecordFilter, SortField
 from microcred_hub.record import Microcredential, content_hash
@@ -79,6 +80,7 @@ def answers(index: Index) -> list[object]:
     seen.append((page.total, [r.id for r in page.records], page.cursors))
     seen.append(index.facets(flt, "data"))
     seen.append(index.providers(first=30))
+    seen.append(index.statistics(flt, group_by=[next(iter(DIMENSIONS))]))
     seen.append(index.get(index.search(first=1).records[0].id))
     return seen
 

@@ -13,6 +13,7 @@ from array import array
 from collections import Counter
 
 import msgspec
+import numpy as np
 from pyroaring import BitMap
 
 from microcred_hub import packing
@@ -50,6 +51,8 @@ class _ProviderGroup(msgspec.Struct, array_like=True):
 
 class IndexImage(msgspec.Struct, array_like=True):
     format: int
+    columns: dict[str, _Range]
+    columns_size: int
     dictionaries: dict[int, bytes]
     records: list[bytes | None]
     ids: list[str | None]
@@ -76,8 +79,15 @@ def _restore(found: dict[str, bytes]) -> dict[str, BitMap]:
 def capture(index: Index) -> IndexImage:
     """The index's state now (copies, so it may change right after: encode in a thread)."""
     text = index._text
+    columns = index._columns
+    size = columns._size
     return IndexImage(
         format=FORMAT,
+        columns={
+            name: _Range(data[:size].tobytes(), columns._present[name].serialize())
+            for name, data in columns._data.items()
+        },
+        columns_size=size,
         dictionaries=packing.dictionaries(),
         records=list(index._records),
         ids=list(index._ids),
@@ -132,6 +142,11 @@ def restore(index: Index, data: bytes) -> None:
         ranges = index._ranges[name] = RangeIndex()
         ranges._values = array("d", stored.values)
         ranges._present = BitMap.deserialize(stored.present)
+    columns = index._columns
+    for name, stored in image.columns.items():
+        columns._data[name] = np.frombuffer(stored.values, dtype=np.float64).copy()
+        columns._present[name] = BitMap.deserialize(stored.present)
+    columns._size = image.columns_size
     text = index._text = TextIndex()
     text._title = _restore(image.text.title)
     text._body = _restore(image.text.body)

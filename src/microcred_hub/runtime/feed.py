@@ -12,6 +12,7 @@ from microcred_hub.index import Index
 from microcred_hub.packing import PackedRecords
 from microcred_hub.runtime.images import ImageWriter, load_image
 from microcred_hub.runtime.states import SourceStates
+from microcred_hub.state import SourceState
 from microcred_hub.store import ALL_SOURCES, ChangeSet, RedisStore, Store, StoreUnavailableError
 
 log = logging.getLogger("microcred_hub.hub")
@@ -102,6 +103,9 @@ class IndexFeed:
 
     async def _on_change(self, change: ChangeSet, version: int) -> None:
         keys = self._keys
+        # the states served before this change: what a reseed writes back if the store lost them
+        # (reading the states of an emptied store would replace them with PENDING ones)
+        served = self._states.last()
         if change.state is not None:
             self._states.remember(change.state)
         if change.full and change.source == ALL_SOURCES:
@@ -114,7 +118,7 @@ class IndexFeed:
             self.version = max(self.version, version)
             self._seen(version)
         if change.full and not change.upserts and self._holds(change.source):
-            task = asyncio.create_task(self._reseed(change.source))
+            task = asyncio.create_task(self._reseed(change.source, served))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
             return
@@ -132,9 +136,8 @@ class IndexFeed:
             return len(self._index) > 0
         return scope in self._keys and self._index.count_of(scope) > 0
 
-    async def _reseed(self, scope: str) -> None:
+    async def _reseed(self, scope: str, known: dict[str, SourceState]) -> None:
         sources = self._keys if scope == ALL_SOURCES else {scope}
-        known = self._states.last()
         for key in sorted(sources):
             records = self._index.packed(key)
             if not records:
