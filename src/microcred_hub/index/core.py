@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection, Container, Iterable, Iterator, Sequence
 from datetime import UTC
 
@@ -184,18 +185,20 @@ class Index:
         for packed, record in PackedRecords.of(upserts).pairs():
             if only is not None and record.source not in only:
                 continue
-            doc = self._doc_of.get(record.id)
+            # Interned: the store holding the same record keys it by the same string object.
+            record_id = sys.intern(record.id)
+            doc = self._doc_of.get(record_id)
             if doc is None:
-                doc = self._doc_of[record.id] = len(self._records)
+                doc = self._doc_of[record_id] = len(self._records)
                 self._records.append(packed)
-                self._ids.append(record.id)
+                self._ids.append(record_id)
                 self._titles.append(search_fold(record.title))
             elif self._records[doc] == packed:
                 continue
             else:
                 self._unfile(doc)
                 self._records[doc] = packed
-                self._ids[doc] = record.id
+                self._ids[doc] = record_id
                 self._titles[doc] = search_fold(record.title)
             self._file(doc, record)
             changed = True

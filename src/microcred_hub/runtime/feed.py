@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from microcred_hub.index import Index
 from microcred_hub.packing import PackedRecords
+from microcred_hub.runtime import heap
 from microcred_hub.runtime.images import ImageWriter, load_image
 from microcred_hub.runtime.states import SourceStates
 from microcred_hub.state import SourceState
@@ -100,6 +101,7 @@ class IndexFeed:
         # (which would slow every later harvest and request in proportion to the catalogue)
         gc.collect()
         gc.freeze()
+        heap.trim()
 
     async def _on_change(self, change: ChangeSet, version: int) -> None:
         keys = self._keys
@@ -130,6 +132,8 @@ class IndexFeed:
             self._index.replace_source(change.source, change.upserts)
         else:
             self._index.update(change.upserts, change.deletes)
+        if len(change.upserts) + len(change.deletes) >= heap.LARGE_CHANGE:
+            heap.trim()
 
     def _holds(self, scope: str) -> bool:
         if scope == ALL_SOURCES:

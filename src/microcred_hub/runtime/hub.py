@@ -9,6 +9,7 @@ from microcred_hub.config import HubConfig, SourceConfig
 from microcred_hub.contract import Connector
 from microcred_hub.index import Index
 from microcred_hub.plugins import Plugin, discover, plugin_for
+from microcred_hub.runtime import heap
 from microcred_hub.runtime.feed import IndexFeed
 from microcred_hub.runtime.scheduler import Scheduler
 from microcred_hub.runtime.states import SourceStates
@@ -63,8 +64,11 @@ class Hub:
             self.scheduler.start()
 
     def _harvested(self, summary: HarvestSummary) -> None:
+        changed = summary.added + summary.changed + summary.removed
+        if changed >= heap.LARGE_CHANGE:
+            heap.trim()  # what the harvest held is free now
         # This replica changed the data: it writes the image the next replica starts from.
-        if self.feed.images is not None and (summary.added or summary.changed or summary.removed):
+        if self.feed.images is not None and changed:
             self.feed.images.schedule()
 
     async def stop(self) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 import tempfile
 import time
 from contextlib import asynccontextmanager
@@ -252,8 +253,9 @@ class MemoryStore:
             if old.source == record.source and fingerprint(old) == fingerprint(record):
                 return False
             self._by_source.get(old.source, {}).pop(record.id, None)
-        self._records[record.id] = packed
-        self._by_source.setdefault(record.source, {})[record.id] = None
+        record_id = sys.intern(record.id)  # the index keys it by the same string object
+        self._records[record_id] = packed
+        self._by_source.setdefault(record.source, {})[record_id] = None
         return True
 
     def _drop_record(self, record_id: str) -> bool:
