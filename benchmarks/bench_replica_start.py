@@ -107,7 +107,7 @@ def serving(base: str, started: float, records: int) -> float:
 
 async def image_version(url: str, prefix: str) -> int | None:
     client = aioredis.from_url(url)
-    head = await client.get(prefix + "index:head")
+    head = await client.get(f"{prefix}{{{prefix}}}index:head")
     await client.aclose()
     return None if head is None else int(json.loads(head)["version"])
 

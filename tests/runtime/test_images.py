@@ -18,7 +18,7 @@ from microcred_hub.record import Microcredential, content_hash
 from microcred_hub.runtime.feed import IndexFeed
 from microcred_hub.runtime.states import SourceStates
 from microcred_hub.store import ChangeSet, RedisStore
-from microcred_hub.store.images import _chunk_key
+from microcred_hub.store.images import _chunk_key, _head_key
 from tests.store.helpers import REDIS_URL, drop_prefix, require_redis
 
 SOURCES = ("nzqa", "edubadges", "elm", "ctdl", "openbadges")
@@ -175,7 +175,7 @@ async def test_an_incomplete_or_unreadable_image_is_rebuilt_from_the_records(
     feed, _ = await replica()
     assert feed.images is not None
     assert await feed.images.write()
-    head = msgspec.json.decode(await writer._client().get(prefix + "index:head"))
+    head = msgspec.json.decode(await writer._client().get(_head_key(writer)))
     key = _chunk_key(writer, head["id"], 0)
 
     await writer._client().set(key, b"\x00not an image")

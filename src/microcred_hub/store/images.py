@@ -1,8 +1,10 @@
 """Index images kept in Redis beside the records, so a new replica loads in seconds.
 
-Keys under the store's prefix: ``index:head`` (which image is current: its id, the data
-version and the per-source record counts it was taken at) and ``index:<id>:<n>`` (the image
-in chunks, so no value nears Redis's size limit and other clients are served between them).
+Keys under the store's prefix: ``index:head`` beside ``version`` (same hash tag: the head
+is switched in a transaction watching the version), naming the current image with the data
+version and per-source record counts it was taken at, and ``index:<id>:<n>``, the image in
+chunks (no value nears Redis's size limit, other clients are served between them, and on a
+cluster the chunks spread over the nodes).
 
 An image is used only when it is provably current: its data version equals the store's and
 each source's record count equals the store's, checked again after the chunks are read. A
@@ -44,7 +46,22 @@ class StaleImage(Exception):
 
 
 def _chunk_key(store: RedisStore, image_id: str, n: int) -> str:
-    return store._key(f"index:{image_id}:{n}")
+    return f"{store.keys.prefix}index:{image_id}:{n}"
+
+
+def _head_key(store: RedisStore) -> str:
+    return store.keys.version.removesuffix("version") + "index:head"
+
+
+async def _counts(store: RedisStore, sources: list[str]) -> dict[str, int]:
+    """Records per source as the store holds them (the sum over the source's buckets)."""
+    pipe = store._client().pipeline(transaction=False)
+    for source in sources:
+        for key in store.keys.record_buckets(source):
+            pipe.hlen(key)
+    lengths = await pipe.execute()
+    width = len(lengths) // len(sources) if sources else 0
+    return {s: sum(lengths[i * width : (i + 1) * width]) for i, s in enumerate(sources)}
 
 
 async def write_image(store: RedisStore, data: bytes, version: int, counts: dict[str, int]) -> bool:
@@ -62,7 +79,7 @@ async def write_image(store: RedisStore, data: bytes, version: int, counts: dict
         head = ImageHead(
             id=image_id, version=version, counts=counts, chunks=len(chunks), size=len(data)
         )
-        head_key, version_key = store._key("index:head"), store._key("version")
+        head_key, version_key = _head_key(store), store.keys.version
         async with client.pipeline(transaction=True) as pipe:
             await pipe.watch(version_key)
             if int(await pipe.get(version_key) or 0) != version:
@@ -70,12 +87,16 @@ async def write_image(store: RedisStore, data: bytes, version: int, counts: dict
             old = await pipe.get(head_key)
             pipe.multi()  # type: ignore[no-untyped-call]
             pipe.set(head_key, msgspec.json.encode(head))
-            for n in range(len(chunks)):
-                pipe.persist(_chunk_key(store, image_id, n))
             try:
                 await pipe.execute()
             except redis.exceptions.WatchError:
                 return False
+        # Kept now that the head names them (a writer dying before this leaves a head whose
+        # chunks expire: readers then find it incomplete and build from the records).
+        pipe = client.pipeline(transaction=False)
+        for n in range(len(chunks)):
+            pipe.persist(_chunk_key(store, image_id, n))
+        await pipe.execute()
         if old is not None:
             previous = _head_decoder.decode(old)
             pipe = client.pipeline(transaction=False)
@@ -91,15 +112,13 @@ async def read_image(store: RedisStore, sources: Iterable[str]) -> tuple[bytes, 
     sources = sorted(sources)
     with store.unavailable("reading the index image"):
         pipe = client.pipeline(transaction=False)
-        pipe.get(store._key("index:head"))
-        pipe.get(store._key("version"))
-        for source in sources:
-            pipe.scard(store._key("src:" + source))
-        raw_head, raw_version, *counts = await pipe.execute()
+        pipe.get(_head_key(store))
+        pipe.get(store.keys.version)
+        raw_head, raw_version = await pipe.execute()
         if raw_head is None:
             raise StaleImage("no index image in the store yet")
         head = _head_decoder.decode(raw_head)
-        _check(head, int(raw_version or 0), dict(zip(sources, counts, strict=True)))
+        _check(head, int(raw_version or 0), await _counts(store, sources))
         parts: list[bytes] = []
         for start in range(0, head.chunks, _BATCH):
             pipe = client.pipeline(transaction=False)
@@ -109,7 +128,7 @@ async def read_image(store: RedisStore, sources: Iterable[str]) -> tuple[bytes, 
         if any(part is None for part in parts):
             raise StaleImage("the index image was replaced while it was read")
         # Records may have changed while the chunks came: then the image is not current.
-        if int(await client.get(store._key("version")) or 0) != head.version:
+        if int(await client.get(store.keys.version) or 0) != head.version:
             raise StaleImage("the data changed while the index image was read")
     data = b"".join(parts)
     if len(data) != head.size:
