@@ -68,7 +68,8 @@ async def write_image(store: RedisStore, data: bytes, version: int, counts: dict
     """Store an image of data version ``version``; False when the data moved on meanwhile."""
     client = store._client()
     image_id = uuid.uuid4().hex[:16]
-    chunks = [data[i : i + CHUNK] for i in range(0, len(data), CHUNK)] or [b""]
+    view = memoryview(data)  # chunks without copies: an image can be hundreds of MB
+    chunks = [view[i : i + CHUNK] for i in range(0, len(data), CHUNK)] or [view]
     with store.unavailable("writing the index image"):
         for start in range(0, len(chunks), _BATCH):
             pipe = client.pipeline(transaction=False)
