@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from microcred_hub.index.cursor import decode_cursor, encode_cursor
@@ -19,7 +19,7 @@ _KIND = "p"
 class _Group:
     spellings: Counter[str] = field(default_factory=Counter)
     records: int = 0
-    sources: set[str] = field(default_factory=set)
+    sources: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,33 +41,55 @@ def _narrowest(wanted: list[str]) -> list[str]:
     return sorted(kept, key=lambda word: (-len(word), word))
 
 
+class ProviderGroups:
+    """Awarding bodies counted as records are filed and unfiled, so the directory of a new
+    data version is built from a few thousand groups, not from every record."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str], _Group] = {}
+
+    def add(self, record: Microcredential, sign: int = 1) -> None:
+        """Count ``record`` in (``sign`` 1) or out (-1) of the groups it names."""
+        # The record's issuer country stands in when the body itself has none.
+        fallback = record.issuer_country[0].upper() if len(record.issuer_country) == 1 else ""
+        seen: set[tuple[str, str]] = set()
+        groups = self.groups
+        for body in record.awarding_bodies:
+            country = body.country.upper() if body.country else fallback
+            key = (search_fold(body.name), country)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group()
+            group.spellings[body.name] += sign
+            if key not in seen:
+                seen.add(key)
+                group.records += sign
+                group.sources[record.source] += sign
+        if sign < 0:
+            for key in seen:
+                if groups[key].records <= 0:
+                    del groups[key]
+
+    def remove(self, record: Microcredential) -> None:
+        self.add(record, -1)
+
+
 class ProviderDirectory:
     """Providers of one data version; the same name in two countries is two providers."""
 
-    def __init__(self, records: Iterable[Microcredential]) -> None:
-        groups: dict[tuple[str, str], _Group] = {}
-        for record in records:
-            # The record's issuer country stands in when the body itself has none.
-            fallback = record.issuer_country[0].upper() if len(record.issuer_country) == 1 else ""
-            seen: set[tuple[str, str]] = set()
-            for body in record.awarding_bodies:
-                country = body.country.upper() if body.country else fallback
-                key = (search_fold(body.name), country)
-                group = groups.setdefault(key, _Group())
-                group.spellings[body.name] += 1
-                if key not in seen:
-                    seen.add(key)
-                    group.records += 1
-                    group.sources.add(record.source)
+    def __init__(self, groups: ProviderGroups) -> None:
         entries = []
-        for (folded, country), group in groups.items():
+        for (folded, country), group in groups.groups.items():
             # Most common spelling wins; ties go to the alphabetically first for determinism.
-            name = min(group.spellings.items(), key=lambda item: (-item[1], item[0]))[0]
+            name = min(
+                ((s, n) for s, n in group.spellings.items() if n > 0),
+                key=lambda item: (-item[1], item[0]),
+            )[0]
             provider = Provider(
                 name=name,
                 country=country or None,
                 microcredential_count=group.records,
-                sources=sorted(group.sources),
+                sources=sorted(s for s, n in group.sources.items() if n > 0),
             )
             entries.append(
                 _Entry((-group.records, folded, country), frozenset(words(name)), provider)
