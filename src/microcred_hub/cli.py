@@ -7,6 +7,7 @@ import asyncio
 import importlib.util
 import logging
 import shutil
+import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -138,6 +139,32 @@ def server_implementation() -> tuple[str, str]:
     return loop, http
 
 
+def _check_listen(config: HubConfig, host: str, port: int) -> None:
+    """A port already taken stops start-up here, naming the key and the fix: uvicorn would
+    start the app and its harvest first, then exit 3 with only the errno."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise ConfigError(
+            f"cannot resolve {host!r} ({exc.strerror}); pass --host or fix [server] host",
+            file=str(config.path),
+            key="server.host",
+        ) from exc
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); stop what holds it, "
+                "or pass --port or set [server] port to another",
+                file=str(config.path),
+                key="server.port",
+            ) from exc
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -150,6 +177,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     asyncio.run(_reach_redis(hub))
     host = args.host or config.server.host
     port = args.port if args.port is not None else config.server.port
+    _check_listen(config, host, port)
     # uvicorn's own "running on http://host:port" names a path that answers 404: say where to go.
     origin = f"http://{host}:{port}"
     pages = [f"GraphQL on {origin}/graphql" + ("" if config.server.production else " (GraphiQL)")]
