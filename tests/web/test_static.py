@@ -88,3 +88,10 @@ def test_dashboard_off_means_no_page_and_none_of_its_queries(no_dashboard: HubPr
         assert answer["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_ONLY"
     # GraphiQL's files are still served: they are not the dashboard's
     assert fetch(no_dashboard, "/static/graphiql/init.js")[0] == 200
+
+
+def test_the_root_address_leads_to_the_dashboard(hub: HubProcess) -> None:
+    # the address the server prints is where a newcomer goes first
+    status, headers, body = fetch(hub, "/", Accept="text/html")
+    assert status == 200 and headers["Content-Security-Policy"]
+    assert b"Micro-credentials across registers" in body

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import msgspec
 from graphql import OperationDefinitionNode, parse, print_ast
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -124,4 +124,14 @@ def routes(*, dashboard: bool = True, graphiql: bool = True) -> list[Route | Mou
     out: list[Route | Mount] = [Mount("/static", app=static, name="static")]
     if dashboard:
         out.append(Route("/dashboard", dashboard_page, methods=["GET", "HEAD"]))
+    # a newcomer opens the address the server prints: send them to a page, not a 404
+    # (relative, so it holds behind a proxy's path prefix)
+    home = "dashboard" if dashboard else ("graphql" if graphiql else None)
+    if home is not None:
+        target = home
+
+        async def root(_: Request) -> Response:
+            return RedirectResponse(target, status_code=307)
+
+        out.append(Route("/", root, methods=["GET", "HEAD"]))
     return out
