@@ -200,9 +200,16 @@ class RedisStore:
 
     async def digests(self, source: str) -> dict[str, RecordDigest]:
         """What a harvest diffs against: the digests beside the records, no record read."""
+        found: dict[bytes, bytes] = {}
+        buckets = self.keys.digest_buckets(source)
         with self.unavailable("reading record digests"):
-            found: dict[bytes, bytes] = {}
-            await self._scan_into(found, self.keys.digest_buckets(source))
+            # digests are small (about 100 bytes each): whole hashes, a few per round trip
+            for start in range(0, len(buckets), _SCAN_WIDTH):
+                pipe = self._client().pipeline(transaction=False)
+                for key in buckets[start : start + _SCAN_WIDTH]:
+                    pipe.hgetall(key)
+                for reply in await pipe.execute():
+                    found.update(reply)
         return decode_digests(found)
 
     async def get(self, record_id: str) -> Microcredential | None:
