@@ -163,7 +163,7 @@ def main() -> None:
         serve_register(*args.serve_register)
         return
     print(
-        f"{'served':>10}  {'spawn->served':>13}  {'RSS':>9}  {'RSS/record':>10}  {'(records only)':>14}"
+        f"{'served':>10}  {'spawn->served':>13}  {'RSS':>9}  {'RSS/record':>10}"
     )
     for n in args.records:
         m = measure(n)
