@@ -162,9 +162,7 @@ def main() -> None:
     if args.serve_register:
         serve_register(*args.serve_register)
         return
-    print(
-        f"{'served':>10}  {'spawn->served':>13}  {'RSS':>9}  {'RSS/record':>10}"
-    )
+    print(f"{'served':>10}  {'spawn->served':>13}  {'RSS':>9}  {'RSS/record':>10}")
     for n in args.records:
         m = measure(n)
         print(
