@@ -133,7 +133,6 @@ def pack_many(records: Iterable[Microcredential]) -> list[bytes]:
     items = records if isinstance(records, Sequence) else list(records)
     if isinstance(items, PackedRecords):
         return list(items.packed)
-    encoded = [_encoder.encode(record) for record in items]
     untrained: dict[str, list[int]] = {}
     for i, record in enumerate(items):
         if record.source not in _DICTS.by_source:
@@ -142,12 +141,11 @@ def pack_many(records: Iterable[Microcredential]) -> list[bytes]:
         if len(positions) >= TRAIN_AT and len(_DICTS.by_id) < MAX_DICTIONARIES:
             step = len(positions) / _SAMPLES
             picks = [positions[int(k * step)] for k in range(_SAMPLES)]
-            _DICTS.train(source, [encoded[i] for i in picks])
-    by_source = _DICTS.by_source
-    schema = _DICTS.schema
+            _DICTS.train(source, [_encoder.encode(items[i]) for i in picks])
+    # One record at a time: its msgpack is garbage before the next is made.
+    by_source, schema = _DICTS.by_source, _DICTS.schema
     return [
-        _deflate(by_source.get(record.source, schema), data)
-        for record, data in zip(items, encoded, strict=True)
+        _deflate(by_source.get(record.source, schema), _encoder.encode(record)) for record in items
     ]
 
 
