@@ -134,7 +134,7 @@ def test_a_missing_config_file_says_how_to_pass_one(tmp_path: Path) -> None:
 
 def test_the_bundled_demo_config_is_valid() -> None:
     config = load_config(demo_config_path())
-    assert [s.key for s in config.sources] == ["nzqa", "edubadges"]
+    assert [s.key for s in config.sources][:2] == ["nzqa", "edubadges"]  # the rest: test_demo.py
     assert all(s.url.startswith("file://") for s in config.sources)
 
 

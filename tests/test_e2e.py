@@ -206,6 +206,10 @@ async def test_health_readiness_and_metrics(hub: HubProcess) -> None:
     assert "mch_harvests_total" in text
 
 
+async def test_serve_runs_on_uvloop_and_httptools(hub: HubProcess) -> None:
+    assert "event loop uvloop, HTTP parser httptools" in hub.output()
+
+
 async def test_a_failing_register_leaves_the_last_good_data_marked_stale(
     tmp_path: Path, registers: tuple[str, str]
 ) -> None:

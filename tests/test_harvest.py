@@ -161,6 +161,21 @@ async def test_an_unchanged_reharvest_uses_304s_and_writes_nothing(rig: Rig) -> 
     assert await rig.store.version() == version
 
 
+async def test_an_unchanged_page_keeps_its_quarantined_items(rig: Rig) -> None:
+    pages = [json.loads((NZQA_FIXTURES / f"feed-page-{i}.json").read_text()) for i in (1, 2, 3)]
+    pages[1]["items"].append("not a listing")
+    rig.app["pages"] = [json.dumps(p).encode() for p in pages]
+    changed = await rig.harvest()
+    assert changed.ok and changed.quarantined == 2  # the fixture feed has one of its own
+    quarantined = await rig.store.quarantined("nzqa")
+    assert any("feed item is a JSON str, not an object" in q.reason for q in quarantined)
+    before = rig.faults.not_modified
+    unchanged = await rig.harvest()
+    assert unchanged.ok and rig.faults.not_modified - before == 3  # every page answered 304
+    assert await rig.store.quarantined("nzqa") == quarantined
+    assert (await rig.state()).quarantined_count == 2
+
+
 async def test_a_listing_that_disappears_is_marked_withdrawn_not_dropped(rig: Rig) -> None:
     pages = [json.loads((NZQA_FIXTURES / f"feed-page-{i}.json").read_text()) for i in (1, 2, 3)]
     gone = pages[0]["items"].pop(0)["reference"]

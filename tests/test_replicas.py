@@ -56,7 +56,13 @@ async def register() -> AsyncIterator[tuple[web.Application, str]]:
 
 
 def config(
-    tmp_path: Path, name: str, prefix: str, register_url: str, *, redis_url: str = REDIS_URL
+    tmp_path: Path,
+    name: str,
+    prefix: str,
+    register_url: str,
+    *,
+    redis_url: str = REDIS_URL,
+    cache_url: str = "memory://",
 ) -> Path:
     path = tmp_path / f"{name}.toml"
     path.write_text(
@@ -67,7 +73,7 @@ prefix = "{prefix}"
 lock_ttl_seconds = 2
 
 [cache]
-url = "memory://"
+url = "{cache_url}"
 
 [admin]
 token = "replica-admin-token-7d3a"
@@ -116,6 +122,44 @@ async def test_two_replicas_harvest_once_and_both_serve_new_data_within_seconds(
         await wait_for(lambda: _equals(count(session, b), 13), within=10)
         _, body = await graphql(session, b.url, '{ microcredential(id: "nzqa:MC9999") { title } }')
         assert body["data"]["microcredential"]["title"] == "Freshly Listed Micro-credential"
+
+
+async def redis_cache_hits(session: aiohttp.ClientSession, hub: HubProcess) -> float:
+    async with session.get(hub.url + "/metrics") as resp:
+        text = await resp.text()
+    line = 'mch_cache_level_lookups{level="redis",outcome="hit"} '
+    return float(next((x[len(line) :] for x in text.splitlines() if x.startswith(line)), "0"))
+
+
+async def test_an_answer_cached_by_one_replica_is_a_hit_for_the_other_until_the_data_changes(
+    tmp_path: Path, prefix: str, register: tuple[web.Application, str]
+) -> None:
+    app, url = register
+    shared = {"cache_url": REDIS_URL}
+    query = '{ microcredentials(filter: {source: ["nzqa"]}) { totalCount } sources { status } }'
+    async with (
+        HubProcess(config(tmp_path, "a", prefix, url, **shared)) as a,
+        aiohttp.ClientSession() as session,
+    ):
+        await wait_for(lambda: _equals(count(session, a), 12))
+        # b starts after the harvest, so a's and b's histories differ but the data does not
+        async with HubProcess(config(tmp_path, "b", prefix, url, **shared)) as b:
+            _, from_a = await graphql(session, a.url, query)
+            assert await redis_cache_hits(session, b) == 0
+            _, from_b = await graphql(session, b.url, query)
+            assert from_b == from_a
+            assert await redis_cache_hits(session, b) == 1  # b never ran the query itself
+
+            pages = [
+                json.loads((NZQA_FIXTURES / f"feed-page-{i}.json").read_text()) for i in (1, 2, 3)
+            ]
+            pages[2]["items"].append(dict(pages[2]["items"][-1], reference="MC9999"))
+            app["pages"] = [json.dumps(p).encode() for p in pages]
+            async with session.post(a.url + "/admin/harvest", headers=ADMIN) as resp:
+                assert resp.status == 202
+            await wait_for(lambda: _equals(count(session, b), 13), within=10)
+            _, after = await graphql(session, b.url, query)
+            assert after["data"]["microcredentials"]["totalCount"] == 13  # not the cached 12
 
 
 async def test_a_replica_started_against_a_filled_redis_is_ready_without_harvesting(

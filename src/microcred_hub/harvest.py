@@ -34,7 +34,7 @@ from microcred_hub.record import (
     content_hash,
 )
 from microcred_hub.state import HarvestSummary, SourceState, SourceStatus
-from microcred_hub.store.base import ChangeSet, Store
+from microcred_hub.store.base import ChangeSet, RecordDigest, Store
 
 _EXCERPT = 300
 #: consecutive failed harvests after which a source with data is FAILING rather than STALE
@@ -109,22 +109,31 @@ class _TooManyRecordsError(Exception):
 
 
 class _Run:
-    """The state of one harvest in progress."""
+    """The state of one harvest in progress.
+
+    It diffs against the stored records' digests, never the records: an unchanged re-harvest
+    (all 304s) then reads no record, and writes none.
+    """
 
     def __init__(
         self,
         source: SourceConfig,
         connector: Connector,
-        existing: list[Microcredential],
+        existing: dict[str, RecordDigest],
+        quarantined: list[QuarantinedRecord],
         now: datetime,
     ) -> None:
         self.source = source
         self.connector = connector
         self.now = now
-        self.existing = {r.id: r for r in existing}
+        self.existing = existing
         self.by_document: dict[str | None, list[str]] = {}  # for 304s: which ids a page gave
-        for record in existing:
-            self.by_document.setdefault(record.provenance.source_url, []).append(record.id)
+        for record_id, digest in existing.items():
+            self.by_document.setdefault(digest.source_url, []).append(record_id)
+        # for 304s too: a page's malformed items are as quarantined as they were last time
+        self.quarantined_before: dict[str | None, list[QuarantinedRecord]] = {}
+        for item in quarantined:
+            self.quarantined_before.setdefault(item.source_url, []).append(item)
         self.seen: set[str] = set()
         self.upserts: dict[str, Microcredential] = {}
         #: how each id seen was counted ("added", "changed", "unchanged"), so a replacement
@@ -152,7 +161,7 @@ class _Run:
         self.seen.add(record_id)
         digest = content_hash(draft)
         old = self.existing.get(record_id)
-        if old is not None and old.provenance.content_hash == digest and old.withdrawn_at is None:
+        if old is not None and old.content_hash == digest and not old.withdrawn:
             self.unchanged += 1
             self.outcome[record_id] = "unchanged"
             return
@@ -189,11 +198,14 @@ class _Run:
 
     def keep_document(self, unchanged: Unchanged) -> None:
         # provenance keeps URLs redacted, so look the document up the same way
-        for record_id in self.by_document.get(redact_url(unchanged.source_url), ()):
+        url = redact_url(unchanged.source_url)
+        for record_id in self.by_document.get(url, ()):
             if record_id not in self.seen:
                 self.seen.add(record_id)
                 self.unchanged += 1
                 self.outcome[record_id] = "unchanged"
+        # pop: a document answered 304 twice in one harvest keeps its entries once
+        self.quarantine.extend(self.quarantined_before.pop(url, ()))
 
     def _quarantine(self, raw: RawRecord, reason: str, local_id: str | None) -> None:
         self.quarantine.append(
@@ -207,12 +219,22 @@ class _Run:
             )
         )
 
-    def withdrawals(self) -> list[Microcredential]:
+    def gone(self) -> list[str]:
+        """Ids of live records this harvest did not see: withdrawn from the register."""
         if self.partial:
             return []  # an incremental answer says nothing about what it left out
-        gone = [
-            r for rid, r in self.existing.items() if rid not in self.seen and r.withdrawn_at is None
-        ]
+        return [rid for rid, d in self.existing.items() if rid not in self.seen and not d.withdrawn]
+
+    def live(self) -> int:
+        if self.partial:  # the records not seen are still there
+            kept = (rid for rid, d in self.existing.items() if not d.withdrawn)
+            return len(self.seen.union(kept))
+        return len(self.seen)
+
+    async def withdrawals(self, store: Store) -> list[Microcredential]:
+        # only the few records withdrawn are read back, to keep all else they held
+        ids = self.gone()
+        gone = await store.fetch(ids) if ids else []
         return [
             msgspec.structs.replace(r, status=Status.WITHDRAWN, withdrawn_at=self.now) for r in gone
         ]
@@ -246,8 +268,8 @@ async def _harvest(
     await store.put_state(
         msgspec.structs.replace(previous, status=SourceStatus.HARVESTING, last_attempt_at=now)
     )
-    existing = await store.records(source.key)
-    run = _Run(source, connector, existing, now)
+    existing = await store.digests(source.key)
+    run = _Run(source, connector, existing, await store.quarantined(source.key), now)
     pages = 0
 
     def on_partial() -> None:
@@ -306,12 +328,10 @@ async def _harvest(
             )
         seconds = round(time.monotonic() - started, 3)
         if error is not None:
-            kept = sum(1 for r in existing if r.withdrawn_at is None)
+            kept = sum(1 for d in existing.values() if not d.withdrawn)
             return await _failed(store, source, previous, now, error, pages, seconds, kept)
-        withdrawn = run.withdrawals()
-        live = len(run.seen)
-        if run.partial:  # the records not seen are still there
-            live = len(run.seen | {r.id for r in existing if r.withdrawn_at is None})
+        withdrawn = await run.withdrawals(store)
+        live = run.live()
         state = SourceState(
             key=source.key,
             connector=source.connector,

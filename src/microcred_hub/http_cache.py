@@ -3,8 +3,9 @@
 A cached answer is found before strawberry sees the request, so a repeated dashboard query costs
 little more than a static file. Only a well-formed request is looked up (a malformed one goes
 to the endpoint, which refuses it). The key is the exact query text, the variables in
-canonical order, the operation name, the response media type and the hub's data epoch (which
-changes with every harvest), so no replica serves an answer older than the data it holds.
+canonical order, the operation name, the response media type and the hub's data epoch (the
+store's data version and a digest of the stored source states), so no replica serves an answer
+older than the data it holds, and replicas holding the same data share their answers.
 """
 
 from __future__ import annotations

@@ -30,6 +30,24 @@ from tests.store.helpers import (
 MakeStore = Callable[..., Awaitable[RedisStore]]
 
 
+async def test_a_state_written_alone_reaches_every_replicas_listener(
+    make_redis_store: MakeStore,
+) -> None:
+    writer, reader = await make_redis_store(), await make_redis_store()
+    heard_by_writer, heard_by_reader = Recorder(), Recorder()
+    writer.subscribe(heard_by_writer)
+    reader.subscribe(heard_by_reader)
+    await wait_for(lambda: writer.connected and reader.connected)
+
+    state = SourceState(key="nzqa", connector="nzqa", url="http://x", last_error="timed out")
+    await writer.put_state(state)
+
+    await wait_for(lambda: len(heard_by_reader.calls) == 1, within=2)
+    for heard in (heard_by_writer, heard_by_reader):
+        [(change, version)] = heard.calls
+        assert (change.source, change.state, change.upserts, version) == ("nzqa", state, (), 0)
+
+
 async def test_a_change_on_one_replica_reaches_the_others_listener(
     make_redis_store: MakeStore,
 ) -> None:

@@ -11,6 +11,7 @@ import pytest
 from microcred_hub.record import Microcredential, QuarantinedRecord
 from microcred_hub.state import SourceState, SourceStatus
 from microcred_hub.store import ChangeSet, MemoryStore, RedisStore
+from microcred_hub.store.base import RecordDigest
 from tests.factories import make_record, sample_records
 from tests.store.helpers import Recorder, wait_for
 
@@ -110,6 +111,36 @@ async def test_upserted_and_deleted_in_one_change_means_deleted(store: Store) ->
     )
     assert version == 0
     assert await store.records() == []
+
+
+async def test_digests_follow_every_kind_of_change(store: Store) -> None:
+    first, second = make_record("MC1"), make_record("MC2")
+    other = make_record("b1", source="edubadges")
+    await store.apply(ChangeSet(source="nzqa", upserts=(first, second, other)))
+    url = "https://register.example/nzqa/feed"
+    assert await store.digests("nzqa") == {
+        "nzqa:MC1": RecordDigest(first.provenance.content_hash, False, url),
+        "nzqa:MC2": RecordDigest(second.provenance.content_hash, False, url),
+    }
+    retitled = make_record("MC1", "Advanced data analysis")
+    withdrawn = msgspec.structs.replace(second, withdrawn_at=LATER)
+    await store.apply(ChangeSet(source="nzqa", upserts=(retitled, withdrawn)))
+    assert await store.digests("nzqa") == {
+        "nzqa:MC1": RecordDigest(retitled.provenance.content_hash, False, url),
+        "nzqa:MC2": RecordDigest(second.provenance.content_hash, True, url),
+    }
+    await store.apply(ChangeSet(source="nzqa", deletes=("nzqa:MC1",)))
+    assert list(await store.digests("nzqa")) == ["nzqa:MC2"]
+    assert list(await store.digests("edubadges")) == ["edubadges:b1"]
+    assert await store.digests("unknown") == {}
+
+
+async def test_fetch_returns_the_records_that_exist_in_order(store: Store) -> None:
+    records = [make_record("MC1"), make_record("MC2"), make_record("MC3")]
+    await store.apply(ChangeSet(source="nzqa", upserts=tuple(records)))
+    found = await store.fetch(["nzqa:MC3", "nzqa:nope", "nzqa:MC1"])
+    assert found == [records[2], records[0]]
+    assert await store.fetch([]) == []
 
 
 async def test_apply_refuses_a_full_changeset(store: Store) -> None:

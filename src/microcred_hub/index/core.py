@@ -16,6 +16,7 @@ from microcred_hub.index.model import (
 )
 from microcred_hub.index.numeric import RangeIndex
 from microcred_hub.index.providers import ProviderDirectory
+from microcred_hub.index.ranking import rank
 from microcred_hub.index.sorting import Ordering, timestamp
 from microcred_hub.index.text import TextIndex, search_fold
 from microcred_hub.record import Microcredential, Stackability
@@ -100,6 +101,11 @@ class Index:
     def get(self, record_id: str) -> Microcredential | None:
         doc = self._doc_of.get(record_id)
         return None if doc is None else self._records[doc]
+
+    def _id_of(self, doc: int) -> str:
+        record = self._records[doc]
+        assert record is not None
+        return record.id
 
     def records(self) -> Iterator[Microcredential]:
         for doc in self._alive:
@@ -194,6 +200,17 @@ class Index:
         values = self._postings.get(field, {})
         return BitMap.union(BitMap(), *(values[k] for k in keys if k in values))
 
+    def _levels(self, low: float | None, high: float | None) -> BitMap:
+        levels = self._postings.get("eqfLevel", {})
+        return BitMap.union(
+            BitMap(),
+            *(
+                bitmap
+                for key, bitmap in levels.items()
+                if (low is None or int(key) >= low) and (high is None or int(key) <= high)
+            ),
+        )
+
     def _filtered(self, flt: RecordFilter) -> BitMap:
         parts: list[BitMap] = []
         lists: list[tuple[str, Iterable[str] | None]] = [
@@ -225,7 +242,11 @@ class Index:
         for name, low, high in ranges:
             if low is not None and high is not None and low > high:
                 raise QueryError(f"filter: {name} minimum {low:g} is above its maximum {high:g}")
-            if low is not None or high is not None:
+            if name == "eqf" and (low is not None or high is not None):
+                # Few distinct levels, each already a bitmap: a union of those beats building
+                # a bitmap of every document in range from the sorted values.
+                parts.append(self._levels(low, high))
+            elif low is not None or high is not None:
                 parts.append(self._ranges[name].range(low, high))
         if not parts:
             return self._alive
@@ -263,10 +284,22 @@ class Index:
         spec = tuple(dict.fromkeys(sort)) or (
             (SortField.RELEVANCE,) if terms else (SortField.TITLE,)
         )
-        needs_scores = terms and SortField.RELEVANCE in spec
-        scores = self._text.scores(matched, terms) if needs_scores else {}
         ordering = self._order()
-        docs = ordering.page(spec, matched, first, after, scores)
+        scores: dict[int, float] = {}
+        docs: Sequence[int]
+        if terms and spec == (SortField.RELEVANCE,):
+            ranked = rank(self._text, matched, terms)
+            after_key = ordering.cursor_key(spec, after) if after else None
+            docs = ranked.top(
+                first + 1,
+                self._id_of,
+                None if after_key is None else (-float(after_key[0]), str(after_key[1])),
+            )
+            scores = ranked.scores_of(docs[:first])
+        else:
+            if terms and SortField.RELEVANCE in spec:
+                scores = rank(self._text, matched, terms).as_dict()
+            docs = ordering.page(spec, matched, first, after, scores)
         shown = docs[:first]
         records = [self._records[doc] for doc in shown]
         return Page(

@@ -1,4 +1,4 @@
-"""Full-text search: folded, stemmed tokens in roaring bitmaps, ranked by a BM25F variant.
+"""Full-text search: folded, stemmed tokens in roaring bitmaps (scored in ``ranking``).
 
 Postings are bitmaps rather than term-frequency lists so a million records fit in memory:
 per term we keep "in a title", "in the body" and "twice or more in the body", which is
@@ -7,7 +7,6 @@ enough for BM25's saturating term frequency on short texts like these.
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 import unicodedata
@@ -42,8 +41,6 @@ STEMMER_LANGUAGES: dict[str, str] = {
 _AVAILABLE = set(snowballstemmer.algorithms())
 
 TITLE_WEIGHT = 3.0
-_K1 = 1.2
-_B = 0.75
 
 
 def _char_class(codes: list[int]) -> str:
@@ -282,23 +279,24 @@ class TextIndex:
                 break
         return result if result is not None else BitMap()
 
-    def scores(self, docs: BitMap, word_terms: list[list[str]]) -> dict[int, float]:
-        """BM25F score of each document of ``docs`` (assumed to match every word)."""
-        total = max(self._docs, 1)
-        average = self._total_length / total if self._total_length > 0 else 1.0
-        scores = dict.fromkeys(docs, 0.0)
-        lengths = self._length
-        for variants in word_terms:
-            in_title = self._union(self._title, variants)
-            in_body = self._union(self._body, variants)
-            frequency = len(in_title | in_body)
-            idf = math.log(1.0 + (total - frequency + 0.5) / (frequency + 0.5))
-            tf: dict[int, float] = dict.fromkeys(in_title & docs, TITLE_WEIGHT)
-            for doc in in_body & docs:
-                tf[doc] = tf.get(doc, 0.0) + 1.0
-            for doc in self._union(self._body_multi, variants) & docs:
-                tf[doc] += 1.0
-            for doc, weight in tf.items():
-                norm = _K1 * (1.0 - _B + _B * lengths[doc] / average)
-                scores[doc] += idf * weight * (_K1 + 1.0) / (weight + norm)
-        return scores
+    def word_postings(self, variants: list[str]) -> tuple[BitMap, BitMap, BitMap]:
+        """Documents with one of a word's variants in a title, in the body, twice in the body."""
+        return (
+            self._union(self._title, variants),
+            self._union(self._body, variants),
+            self._union(self._body_multi, variants),
+        )
+
+    @property
+    def documents(self) -> int:
+        return self._docs
+
+    @property
+    def average_length(self) -> float:
+        """Mean weighted length (titles count TITLE_WEIGHT times), 1.0 for an empty index."""
+        return self._total_length / max(self._docs, 1) if self._total_length > 0 else 1.0
+
+    @property
+    def lengths(self) -> array[float]:
+        """Weighted length per document id (0.0 for a free id), float32."""
+        return self._length

@@ -30,6 +30,8 @@ class IndexFeed:
         self._states = states
         self._keys = frozenset(keys)
         self._background: set[asyncio.Task[None]] = set()
+        #: the store's data version the index holds (at least): what all replicas agree on
+        self.version = 0
 
     async def start(self) -> None:
         """Follow the store's changes, then load what it holds (nothing is missed in between)."""
@@ -37,7 +39,10 @@ class IndexFeed:
         await self.load()
 
     async def load(self) -> None:
+        # the version first: records read after it are at least that new, never older
+        version = await self._store.version()
         records = [r for r in await self._store.records() if r.source in self._keys]
+        self.version = version
         self._index.replace_all(records)
         # the index is long-lived: keep the cyclic GC from rescanning it on every collection
         # (which would slow every later harvest and request in proportion to the catalogue)
@@ -46,6 +51,15 @@ class IndexFeed:
 
     async def _on_change(self, change: ChangeSet, version: int) -> None:
         keys = self._keys
+        if change.state is not None:
+            self._states.remember(change.state)
+        if change.full and change.source == ALL_SOURCES:
+            # a resync after a reconnect: the store may have restarted with a lower version
+            self.version = version
+            await self._states.read()
+        else:
+            # notes of other replicas may arrive after this replica's own later change
+            self.version = max(self.version, version)
         if change.full and not change.upserts and self._holds(change.source):
             task = asyncio.create_task(self._reseed(change.source))
             self._background.add(task)
@@ -59,7 +73,6 @@ class IndexFeed:
             self._index.replace_source(change.source, change.upserts)
         else:
             self._index.update(change.upserts, change.deletes)
-        self._states.changed()  # another replica's harvest may have changed a status too
 
     def _holds(self, scope: str) -> bool:
         if scope == ALL_SOURCES:

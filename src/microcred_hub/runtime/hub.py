@@ -45,8 +45,11 @@ class Hub:
         return tuple(s for s in self.config.sources if s.enabled)
 
     def cache_epoch(self) -> str:
-        """Changes whenever an answer could change: new data, or a source's status."""
-        return f"{self.index.version}.{self.states.epoch}"
+        """What every answer depends on, the same in every replica holding the same data: the
+        store's data version the index reflects and the sources' states as stored (a replica
+        that lost its store serves them as STALE, so its answers are its own)."""
+        unreachable = "!" if self.states.store_error else ""
+        return f"{self.feed.version}.{self.states.digest}{unreachable}"
 
     async def start(self, *, schedule: bool) -> None:
         """Open the store, build the index from it, and optionally start the harvest schedule."""

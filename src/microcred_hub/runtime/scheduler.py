@@ -101,7 +101,6 @@ class Scheduler:
             summary = await harvest_source(
                 source, self._connectors[source.key], self._store, progress=self.progress
             )
-        self._states.changed()
         for listener in self.listeners:
             listener(summary)
         if summary.ok:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import msgspec
@@ -22,12 +23,15 @@ class SourceStates:
         self._last: list[SourceState] = []
         #: set while the store is unreachable: why answers come from the in-memory copy
         self.store_error: str | None = None
-        #: bumped whenever a status may have changed; part of the response cache's key
-        self.epoch = 0
+        self._stored: dict[str, bytes] = {}
+        #: digest of the states as stored: every replica holding them computes the same one,
+        #: so it can key a response cache they share
+        self.digest = _digest(self._stored)
 
-    def changed(self) -> None:
-        """A harvest ended here or in another replica: cached answers may show old states."""
-        self.epoch += 1
+    def remember(self, state: SourceState) -> None:
+        """A state written here or by another replica (the store announced it)."""
+        self._stored[state.key] = _encoder.encode(state)
+        self.digest = _digest(self._stored)
 
     def last(self) -> dict[str, SourceState]:
         """The states last read, by source key (what a reseed writes back with the records)."""
@@ -50,6 +54,8 @@ class SourceStates:
                 for s in self._last
             ]
         self.store_error = None
+        self._stored = {s.key: _encoder.encode(s) for s in stored}
+        self.digest = _digest(self._stored)
         known = {s.key: s for s in stored}
         out = []
         for source in self._sources:
@@ -62,3 +68,14 @@ class SourceStates:
 
     async def quarantined(self, source: str) -> list[QuarantinedRecord]:
         return await self._store.quarantined(source)
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def _digest(stored: dict[str, bytes]) -> str:
+    digest = hashlib.blake2b(digest_size=12)
+    for key in sorted(stored):
+        digest.update(stored[key])
+        digest.update(b"\n")
+    return digest.hexdigest()

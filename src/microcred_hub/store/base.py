@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import msgspec
 
@@ -46,6 +46,14 @@ class ChangeSet(msgspec.Struct, frozen=True, kw_only=True):
 Listener = Callable[[ChangeSet, int], Awaitable[None]]
 
 
+class RecordDigest(NamedTuple):
+    """What a harvest compares a stored record by: far smaller than the record itself."""
+
+    content_hash: str
+    withdrawn: bool
+    source_url: str | None  # the document that gave it (provenance), for 304 answers
+
+
 class Store(Protocol):
     """Where records, source states and quarantine live; every backend passes one test suite."""
 
@@ -65,6 +73,14 @@ class Store(Protocol):
 
     async def get(self, record_id: str) -> Microcredential | None: ...
 
+    async def fetch(self, ids: Sequence[str]) -> list[Microcredential]:
+        """The records with these ids that exist (in that order)."""
+        ...
+
+    async def digests(self, source: str) -> dict[str, RecordDigest]:
+        """id -> digest of every record of ``source`` (withdrawn ones included)."""
+        ...
+
     async def apply(self, change: ChangeSet) -> int:
         """Apply a change atomically, notify listeners, return the new data version."""
         ...
@@ -75,7 +91,9 @@ class Store(Protocol):
 
     async def states(self) -> list[SourceState]: ...
 
-    async def put_state(self, state: SourceState) -> None: ...
+    async def put_state(self, state: SourceState) -> None:
+        """Store a state and tell every replica's listeners (a ChangeSet holding only it)."""
+        ...
 
     async def quarantined(self, source: str) -> list[QuarantinedRecord]: ...
 
@@ -102,3 +120,10 @@ def fingerprint(record: Microcredential) -> str:
     """What decides "really changed": the register's content and whether it was withdrawn."""
     withdrawn = "W" if record.withdrawn_at is not None else "-"
     return f"{record.provenance.content_hash}|{withdrawn}"
+
+
+def digest_of(record: Microcredential) -> RecordDigest:
+    provenance = record.provenance
+    return RecordDigest(
+        provenance.content_hash, record.withdrawn_at is not None, provenance.source_url
+    )

@@ -24,10 +24,10 @@ from microcred_hub.errors import ConfigError
 from microcred_hub.record import Microcredential, QuarantinedRecord
 from microcred_hub.state import SourceState
 from microcred_hub.store._common import gc_paused, notify
-from microcred_hub.store.base import ChangeSet, fingerprint
+from microcred_hub.store.base import ChangeSet, RecordDigest, digest_of, fingerprint
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Sequence
     from pathlib import Path
 
     from microcred_hub.store.base import Listener
@@ -172,6 +172,14 @@ class MemoryStore:
     async def get(self, record_id: str) -> Microcredential | None:
         return self._records.get(record_id)
 
+    async def fetch(self, ids: Sequence[str]) -> list[Microcredential]:
+        found = (self._records.get(i) for i in ids)
+        return [r for r in found if r is not None]
+
+    async def digests(self, source: str) -> dict[str, RecordDigest]:
+        records = self._records
+        return {i: digest_of(records[i]) for i in self._by_source.get(source, ())}
+
     async def apply(self, change: ChangeSet) -> int:
         if change.full:
             raise ValueError("ChangeSet.full is for listeners only; apply upserts and deletes")
@@ -222,8 +230,10 @@ class MemoryStore:
         return list(self._states.values())
 
     async def put_state(self, state: SourceState) -> None:
-        self._states[state.key] = state
-        self._mark_dirty()
+        async with self._lock:
+            self._states[state.key] = state
+            self._mark_dirty()
+            await notify(self._listeners, ChangeSet(source=state.key, state=state), self._version)
 
     async def quarantined(self, source: str) -> list[QuarantinedRecord]:
         return list(self._quarantine.get(source, ()))

@@ -2,7 +2,9 @@
 
 Keys under ``prefix``: ``records`` (hash id → record JSON), ``fp`` (hash id → source and
 fingerprint, so an apply decides "really changed" without reading whole records),
-``src:<source>`` (set of ids), ``states`` (hash), ``quarantine:<source>`` (JSON list),
+``src:<source>`` (set of ids), ``digest:<source>`` (hash id → content hash, withdrawn flag
+and document URL: what a harvest diffs against, instead of reading back every record),
+``states`` (hash), ``quarantine:<source>`` (JSON list),
 ``meta`` (hash), ``version`` (counter), ``lock:<source>`` (harvest locks) and the pub/sub
 channel ``changes``. An apply runs in one MULTI/EXEC and then publishes a small note; every
 other replica's reader fetches what the note names and calls its listeners.
@@ -32,7 +34,9 @@ from microcred_hub.store._redis_changes import ChangeNote, ChangeReader
 from microcred_hub.store.base import (
     ALL_SOURCES,
     ChangeSet,
+    RecordDigest,
     StoreUnavailableError,
+    digest_of,
     fingerprint,
 )
 
@@ -56,6 +60,21 @@ _records_decoder = msgspec.json.Decoder(list[Microcredential])
 _record_decoder = msgspec.json.Decoder(Microcredential)
 _quarantine_decoder = msgspec.json.Decoder(list[QuarantinedRecord])
 _state_decoder = msgspec.json.Decoder(SourceState)
+_digest_encoder = msgspec.json.Encoder()
+_digests_decoder = msgspec.json.Decoder(list[RecordDigest])
+
+
+def _encode_digest(digest: RecordDigest) -> bytes:
+    return _digest_encoder.encode(digest)  # a JSON array: any URL survives it
+
+
+def decode_digests(found: dict[bytes, bytes]) -> dict[str, RecordDigest]:
+    """Decode a source's digest hash in one call, as the records are."""
+    if not found:
+        return {}
+    with gc_paused():
+        digests = _digests_decoder.decode(b"[" + b",".join(found.values()) + b"]")
+        return dict(zip((k.decode() for k in found), digests, strict=True))
 
 
 def decode_records(values: Sequence[bytes]) -> list[Microcredential]:
@@ -166,7 +185,8 @@ class RedisStore:
 
     async def fetch(self, ids: Sequence[str]) -> list[Microcredential]:
         """The records with these ids that exist (in that order)."""
-        values = await self._hmget(self._key("records"), ids)
+        with self.unavailable("reading records"):
+            values = await self._hmget(self._key("records"), ids)
         return decode_records([v for v in values if v is not None])
 
     async def _hmget(self, key: str, fields: Sequence[str]) -> list[bytes | None]:
@@ -177,6 +197,34 @@ class RedisStore:
             pipe.hmget(key, list(fields[start : start + self._chunk]))
         replies: list[list[bytes | None]] = await pipe.execute()
         return [value for reply in replies for value in reply]
+
+    async def digests(self, source: str) -> dict[str, RecordDigest]:
+        digest_key, ids_key = self._key("digest:" + source), self._key("src:" + source)
+        with self.unavailable("reading record digests"):
+            pipe = self._client().pipeline(transaction=True)
+            pipe.hgetall(digest_key)
+            pipe.scard(ids_key)
+            found, count = cast("tuple[dict[bytes, bytes], int]", tuple(await pipe.execute()))
+            if len(found) == count:
+                return decode_digests(found)
+            # Records stored before digests were kept: derive them once and keep them.
+            return await self._rebuild_digests(source)
+
+    async def _rebuild_digests(self, source: str) -> dict[str, RecordDigest]:
+        async with self._client().pipeline(transaction=True) as pipe:
+            # Any apply in between bumps the version: then these may be stale, keep none.
+            await pipe.watch(self._key("version"))
+            digests = {r.id: digest_of(r) for r in await self.records(source)}
+            pipe.multi()  # type: ignore[no-untyped-call]
+            pipe.delete(self._key("digest:" + source))
+            if digests:
+                pipe.hset(
+                    self._key("digest:" + source),
+                    mapping={k: _encode_digest(d) for k, d in digests.items()},
+                )
+            with contextlib.suppress(redis.exceptions.WatchError):
+                await pipe.execute()
+        return digests
 
     async def get(self, record_id: str) -> Microcredential | None:
         with self.unavailable("reading a record"):
@@ -194,8 +242,16 @@ class RedisStore:
         return sorted((_state_decoder.decode(v) for v in values), key=lambda s: s.key)
 
     async def put_state(self, state: SourceState) -> None:
-        with self.unavailable("writing a source state"):
-            await self._client().hset(self._key("states"), state.key, record_encoder.encode(state))
+        async with self._lock:
+            with self.unavailable("writing a source state"):
+                pipe = self._client().pipeline(transaction=True)
+                pipe.hset(self._key("states"), state.key, record_encoder.encode(state))
+                pipe.get(self._key("version"))
+                _, version = await pipe.execute()
+            note = ChangeNote(
+                origin=self._origin, version=int(version or 0), source=state.key, state=state
+            )
+            await self._announce(note, ChangeSet(source=state.key, state=state))
 
     async def quarantined(self, source: str) -> list[QuarantinedRecord]:
         with self.unavailable("reading the quarantine"):
@@ -219,21 +275,25 @@ class RedisStore:
         async with self._lock:
             with self.unavailable("applying a change"):
                 effective, touched, version = await self._apply(change)
-            note = self._note(change, effective, touched, version)
-            try:
-                await self._client().publish(self.channel, msgspec.json.encode(note))
-            except REDIS_DOWN:
-                # The change landed. Other replicas lost their connection too, and resync
-                # when it comes back, so nothing is missed for long.
-                log.warning("change applied but not published: Redis went away")
-            await notify(self._listeners, effective, version)
+            await self._announce(self._note(change, effective, touched, version), effective)
             return version
+
+    async def _announce(self, note: ChangeNote, effective: ChangeSet) -> None:
+        """Publish the note for the other replicas, then tell this one's listeners."""
+        try:
+            await self._client().publish(self.channel, msgspec.json.encode(note))
+        except REDIS_DOWN:
+            # The change landed. Other replicas lost their connection too, and resync
+            # when it comes back, so nothing is missed for long.
+            log.warning("change applied but not published: Redis went away")
+        await notify(self._listeners, effective, note.version)
 
     async def _apply(self, change: ChangeSet) -> tuple[ChangeSet, set[str], int]:
         upsert_ids = [r.id for r in change.upserts]
         old = await self._hmget(self._key("fp"), upsert_ids + list(change.deletes))
         records: dict[FieldT, EncodableT] = {}
         fps: dict[FieldT, EncodableT] = {}
+        digests: dict[str, dict[FieldT, EncodableT]] = {}
         added: dict[str, list[str]] = {}
         removed: dict[str, list[str]] = {}
         upserts: dict[str, Microcredential] = {}
@@ -248,6 +308,7 @@ class RedisStore:
             records[record.id] = record_encoder.encode(record)
             fps[record.id] = new_fp
             added.setdefault(record.source, []).append(record.id)
+            digests.setdefault(record.source, {})[record.id] = _encode_digest(digest_of(record))
         deletes: list[str] = []
         for record_id, previous in zip(change.deletes, old[len(upsert_ids) :], strict=True):
             if previous is not None and record_id not in deletes:
@@ -256,11 +317,13 @@ class RedisStore:
         pipe = self._client().pipeline(transaction=True)
         for source, ids in removed.items():
             pipe.srem(self._key("src:" + source), *ids)
+            pipe.hdel(self._key("digest:" + source), *ids)
         if records:
             pipe.hset(self._key("records"), mapping=records)
             pipe.hset(self._key("fp"), mapping=fps)
             for source, ids in added.items():
                 pipe.sadd(self._key("src:" + source), *ids)
+                pipe.hset(self._key("digest:" + source), mapping=digests[source])
         if deletes:
             pipe.hdel(self._key("records"), *deletes)
             pipe.hdel(self._key("fp"), *deletes)
