@@ -152,6 +152,13 @@ class Linker:
         changed = self.apply(records, ())
         return changed | before
 
+    def replace_source(self, source: str, records: Iterable[Microcredential]) -> set[str]:
+        """Make ``records`` the complete record set of ``source`` (a store's full resync)."""
+        records = list(records)
+        keep = {record.id for record in records}
+        gone = [i for i, f in self._features.items() if f.source == source and i not in keep]
+        return self.apply(records, gone)
+
     def apply(self, upserts: Iterable[Microcredential], deletes: Iterable[str]) -> set[str]:
         """Follow the store's changes; returns the ids whose group or representative changed."""
         affected: set[str] = set()

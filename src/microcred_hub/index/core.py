@@ -91,6 +91,8 @@ class Index:
         self._text = TextIndex()
         self._ordering: Ordering | None = None
         self._providers: ProviderDirectory | None = None
+        #: records that are not their duplicate group's representative: what distinct omits
+        self._hidden = BitMap()
 
     def __len__(self) -> int:
         return len(self._alive)
@@ -126,6 +128,7 @@ class Index:
             doc = self._doc_of.pop(record_id, None)
             if doc is not None:
                 self._unfile(doc)
+                self._hidden.discard(doc)  # (a changed record keeps its mark until relinked)
                 changed = True
         for record in upserts:
             doc = self._doc_of.get(record.id)
@@ -194,6 +197,26 @@ class Index:
         self._text.remove(doc, record)
         self._records[doc] = None
 
+    def set_duplicates(self, hidden: Iterable[str], shown: Iterable[str]) -> None:
+        """Mark records as not (``hidden``) or again (``shown``) their group's representative.
+
+        The duplicate linker decides; the index only keeps the answer where ``distinct``
+        queries read it. Unknown ids are ignored.
+        """
+        before = len(self._hidden)
+        docs = self._doc_of
+        self._hidden.update(d for i in hidden if (d := docs.get(i)) is not None)
+        removed = BitMap(d for i in shown if (d := docs.get(i)) is not None) & self._hidden
+        self._hidden.difference_update(removed)
+        if removed or len(self._hidden) != before:
+            self.version += 1
+            self._providers = None
+
+    def representatives(self, matched: BitMap) -> BitMap:
+        """``matched`` without the records that are not their group's representative: a
+        group counts once, as its representative, and only when the representative matches."""
+        return matched - self._hidden if self._hidden else matched
+
     # -- queries ---------------------------------------------------------------------------
 
     def _any_of(self, field: str, keys: Iterable[str]) -> BitMap:
@@ -253,12 +276,14 @@ class Index:
         return BitMap.intersection(*parts) if len(parts) > 1 else parts[0]
 
     def _matching(
-        self, flt: RecordFilter | None, text: str | None
+        self, flt: RecordFilter | None, text: str | None, distinct: bool = False
     ) -> tuple[BitMap, list[list[str]]]:
         matched = self._filtered(flt or NO_FILTER)
         terms = self._text.query_terms(text) if text else []
         if terms:
             matched = matched & self._text.match(terms)
+        if distinct:
+            matched = self.representatives(matched)
         return matched, terms
 
     def _order(self) -> Ordering:
@@ -273,14 +298,16 @@ class Index:
         sort: Sequence[SortField] = (),
         first: int = 20,
         after: str | None = None,
+        distinct: bool = False,
     ) -> Page:
         """One page of the records matching ``filter`` and ``text``, in ``sort`` order.
 
         Default order: RELEVANCE when ``text`` has words, else TITLE; the id breaks ties.
+        ``distinct``: one record per duplicate group, its representative.
         """
         if first < 0:
             raise QueryError("first must be 0 or more")
-        matched, terms = self._matching(filter, text)
+        matched, terms = self._matching(filter, text, distinct)
         spec = tuple(dict.fromkeys(sort)) or (
             (SortField.RELEVANCE,) if terms else (SortField.TITLE,)
         )
@@ -313,9 +340,10 @@ class Index:
         self,
         filter: RecordFilter | None = None,
         text: str | None = None,
+        distinct: bool = False,
     ) -> dict[str, list[tuple[str, int]]]:
         """Per facet, (value, count) over the matching records: counts desc, then value asc."""
-        matched, _ = self._matching(filter, text)
+        matched, _ = self._matching(filter, text, distinct)
         result: dict[str, list[tuple[str, int]]] = {}
         for field in FACETS:
             counts = [

@@ -7,7 +7,9 @@ import gc
 import logging
 from collections.abc import Iterable
 
+from microcred_hub.duplicates import Linker
 from microcred_hub.index import Index
+from microcred_hub.record import Microcredential
 from microcred_hub.runtime.states import SourceStates
 from microcred_hub.store import ALL_SOURCES, ChangeSet, Store, StoreUnavailableError
 
@@ -20,13 +22,22 @@ class IndexFeed:
     One exception: a full resync that comes back empty for a scope the index holds means the
     store lost its data (a Redis restarted without persistence). The index is kept and its
     records are written back, so the other replicas recover too.
+
+    The duplicate linker, when there is one, follows the same changes in the same step, and
+    the index learns which records are not their group's representative (``distinct``).
     """
 
     def __init__(
-        self, store: Store, index: Index, states: SourceStates, keys: Iterable[str]
+        self,
+        store: Store,
+        index: Index,
+        states: SourceStates,
+        keys: Iterable[str],
+        linker: Linker | None = None,
     ) -> None:
         self._store = store
         self._index = index
+        self._linker = linker
         self._states = states
         self._keys = frozenset(keys)
         self._background: set[asyncio.Task[None]] = set()
@@ -43,7 +54,7 @@ class IndexFeed:
         version = await self._store.version()
         records = [r for r in await self._store.records() if r.source in self._keys]
         self.version = version
-        self._index.replace_all(records)
+        self._replace_all(records)
         # the index is long-lived: keep the cyclic GC from rescanning it on every collection
         # (which would slow every later harvest and request in proportion to the catalogue)
         gc.collect()
@@ -66,13 +77,30 @@ class IndexFeed:
             task.add_done_callback(self._background.discard)
             return
         if change.full and change.source == ALL_SOURCES:
-            self._index.replace_all(r for r in change.upserts if r.source in keys)
+            self._replace_all([r for r in change.upserts if r.source in keys])
         elif change.source not in keys:
             return
         elif change.full:
             self._index.replace_source(change.source, change.upserts)
+            if self._linker is not None:
+                self._mark(self._linker.replace_source(change.source, change.upserts))
         else:
             self._index.update(change.upserts, change.deletes)
+            if self._linker is not None:
+                self._mark(self._linker.apply(change.upserts, change.deletes))
+
+    def _replace_all(self, records: list[Microcredential]) -> None:
+        self._index.replace_all(records)
+        if self._linker is not None:
+            self._linker.replace_all(records)
+            self._index.set_duplicates(self._linker.hidden(), ())
+
+    def _mark(self, changed: set[str]) -> None:
+        """Tell the index which of the records whose group changed are representatives."""
+        linker = self._linker
+        assert linker is not None
+        shown = {i for i in changed if linker.is_representative(i)}
+        self._index.set_duplicates(changed - shown, shown)
 
     def _holds(self, scope: str) -> bool:
         if scope == ALL_SOURCES:
