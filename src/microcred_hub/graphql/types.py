@@ -243,14 +243,28 @@ class MicrocredentialConnection:
     page_info: PageInfo
 
 
+@strawberry.type(name="SourceCount")
+class SourceCountType:
+    source: str
+    count: int
+
+
 @strawberry.type(name="Provider")
 class ProviderType:
     """An awarding body, as the index aggregates it (``index.Provider``), served as is."""
 
-    name: str
+    id: strawberry.ID = strawberry.field(
+        description="Stable while the body's name family and country are: <country>:<name key>."
+    )
+    name: str = strawberry.field(description="The spelling most records use.")
+    aliases: list[str] = strawberry.field(
+        description="Other spellings of the same body in the records (other names, languages, "
+        "registers), most used first."
+    )
     country: str | None
     microcredential_count: int
     sources: list[str]
+    source_counts: list[SourceCountType] = strawberry.field(description="Its records per source.")
 
 
 @strawberry.type

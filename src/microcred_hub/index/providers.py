@@ -8,8 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from microcred_hub.index.cursor import decode_cursor, encode_cursor
-from microcred_hub.index.model import Provider, ProviderPage, QueryError
+from microcred_hub.index.model import Provider, ProviderPage, QueryError, SourceCount
 from microcred_hub.index.text import search_fold, words
+from microcred_hub.normalise.identity import organisation_key
 from microcred_hub.record import Microcredential
 
 _KIND = "p"
@@ -18,8 +19,20 @@ _KIND = "p"
 @dataclass(slots=True)
 class _Group:
     spellings: Counter[str] = field(default_factory=Counter)
-    records: int = 0
-    sources: set[str] = field(default_factory=set)
+    records: set[str] = field(default_factory=set)
+    sources: Counter[str] = field(default_factory=Counter)
+    ids: set[str] = field(default_factory=set)
+
+    def absorb(self, other: _Group) -> None:
+        self.spellings.update(other.spellings)
+        for record_id, source in other.records_by_source():
+            if record_id not in self.records:
+                self.records.add(record_id)
+                self.sources[source] += 1
+        self.ids |= other.ids
+
+    def records_by_source(self) -> list[tuple[str, str]]:
+        return [(r, r.split(":", 1)[0]) for r in self.records]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,37 +54,64 @@ def _narrowest(wanted: list[str]) -> list[str]:
     return sorted(kept, key=lambda word: (-len(word), word))
 
 
+def _key(name: str) -> str:
+    """One key per spelling family of a body's name ("Rijksuniversiteit Groningen",
+    "University of Groningen" and "RUG" share one), the folded name when it has no words."""
+    return organisation_key(name) or search_fold(name)
+
+
+def _merge_by_id(groups: dict[tuple[str, str], _Group]) -> dict[tuple[str, str], _Group]:
+    """Groups of one country whose bodies carry the same organisation id are one body."""
+    owner: dict[tuple[str, str], tuple[str, str]] = {}
+    merged: dict[tuple[str, str], _Group] = {}
+    for key in sorted(groups):
+        group = groups[key]
+        target = next((owner[(key[1], i)] for i in sorted(group.ids) if (key[1], i) in owner), None)
+        if target is None:
+            merged[key] = group
+            target = key
+        else:
+            merged[target].absorb(group)
+        for i in group.ids:
+            owner.setdefault((key[1], i), target)
+    return merged
+
+
 class ProviderDirectory:
-    """Providers of one data version; the same name in two countries is two providers."""
+    """Providers of one data version, each awarding body once whatever its spelling or
+    register; the same name in two countries is two providers."""
 
     def __init__(self, records: Iterable[Microcredential]) -> None:
         groups: dict[tuple[str, str], _Group] = {}
         for record in records:
             # The record's issuer country stands in when the body itself has none.
             fallback = record.issuer_country[0].upper() if len(record.issuer_country) == 1 else ""
-            seen: set[tuple[str, str]] = set()
             for body in record.awarding_bodies:
                 country = body.country.upper() if body.country else fallback
-                key = (search_fold(body.name), country)
-                group = groups.setdefault(key, _Group())
+                group = groups.setdefault((_key(body.name), country), _Group())
                 group.spellings[body.name] += 1
-                if key not in seen:
-                    seen.add(key)
-                    group.records += 1
-                    group.sources.add(record.source)
+                if body.id:
+                    group.ids.add(body.id.strip().lower())
+                if record.id not in group.records:
+                    group.records.add(record.id)
+                    group.sources[record.source] += 1
         entries = []
-        for (folded, country), group in groups.items():
+        for (key, country), group in _merge_by_id(groups).items():
             # Most common spelling wins; ties go to the alphabetically first for determinism.
-            name = min(group.spellings.items(), key=lambda item: (-item[1], item[0]))[0]
+            ranked = sorted(group.spellings.items(), key=lambda item: (-item[1], item[0]))
+            name = ranked[0][0]
+            count = len(group.records)
             provider = Provider(
                 name=name,
                 country=country or None,
-                microcredential_count=group.records,
+                microcredential_count=count,
                 sources=sorted(group.sources),
+                id=f"{country or '-'}:{key.replace(' ', '-')}",
+                aliases=[spelling for spelling, _ in ranked[1:]],
+                source_counts=[SourceCount(s, n) for s, n in sorted(group.sources.items())],
             )
-            entries.append(
-                _Entry((-group.records, folded, country), frozenset(words(name)), provider)
-            )
+            every_word = frozenset(w for spelling, _ in ranked for w in words(spelling))
+            entries.append(_Entry((-count, search_fold(name), country), every_word, provider))
         self._entries = sorted(entries, key=lambda entry: entry.key)
 
     def page(
