@@ -192,8 +192,8 @@ def _tsquery(words: list[str]) -> tuple[str, list[str]]:
     return " AND ".join(groups), params
 
 
-def sql_of(question: Question) -> tuple[str, list[Any]]:
-    """One statement: count, the facets over the filtered set, the first 20 by title, id."""
+def where_of(question: Question) -> tuple[str, list[Any]]:
+    """The question's filter and search as one WHERE condition and its parameters."""
     flt = question.filter
     conds: list[str] = []
     params: list[Any] = []
@@ -230,7 +230,12 @@ def sql_of(question: Question) -> tuple[str, list[Any]]:
         query, query_params = _tsquery(words)
         conds.append(f"({query})")
         params += query_params
-    where = " AND ".join(conds) or "true"
+    return " AND ".join(conds) or "true", params
+
+
+def sql_of(question: Question) -> tuple[str, list[Any]]:
+    """One statement: count, the facets over the filtered set, the first 20 by title, id."""
+    where, params = where_of(question)
     facet = "SELECT %s::text, {value}, count(*) FROM m{join} GROUP BY 2"
     facets = {
         "issuerCountry": ("v", ", unnest(issuer_country) v"),

@@ -25,6 +25,7 @@ token = "${TEST_ADMIN_TOKEN}"
 
 [limits]
 max_first = 100
+max_groups = 50
 
 [[sources]]
 key = "nzqa"
@@ -49,6 +50,7 @@ def test_a_full_config_is_typed_and_connector_options_are_kept_apart(
     assert config.admin.token == "s3cret-admin-token-0f9e"
     assert config.cache.ttl_seconds == 60
     assert config.limits.max_first == 100
+    assert config.limits.max_groups == 50
     source = config.sources[0]
     assert source.interval_seconds == 600
     assert source.headers == {"Authorization": "Bearer feed-token"}
@@ -103,6 +105,8 @@ def test_config_dir_is_expanded() -> None:
             "duplicate",
         ),
         ("[store\n", None, "TOML"),
+        ("[limits]\nmax_groups = 0\n", "limits.max_groups", "1 or more"),
+        ('[limits]\nmax_groups = "many"\n', "limits.max_groups", "Expected"),
     ],
 )
 def test_a_bad_config_names_the_key_and_what_is_wrong(

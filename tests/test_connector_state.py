@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import redis.asyncio
 from aiohttp import web
 
+from microcred_hub.config import SourceConfig
+from microcred_hub.harvest import harvest_source
+from microcred_hub.record import record_encoder
 from microcred_hub.sdk import ConnectorContractError, ConnectorState
+from microcred_hub.store import RedisStore
+from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
+from tests.store.helpers import RedisServer, free_port
 from tests.support.hub_process import hub_command
 from tests.support.registers import nzqa_app, start
 from tests.test_replicas import REDIS_URL, prefix  # noqa: F401 - the fixture
@@ -78,6 +86,71 @@ async def test_a_second_hub_re_harvests_with_one_conditional_request_per_page(
     assert "1 source(s), 12 records, all succeeded" in out
     # one request a page, each answered 304: nothing read again
     assert (faults.requests - PAGES, faults.not_modified) == (PAGES, PAGES)
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    """A redis-server of our own: its command counts are this test's alone."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not on PATH: install Redis to count its commands")
+    server = RedisServer(free_port())
+    server.start()
+    yield server
+    server.kill()
+
+
+async def reset_stats(url: str) -> None:
+    client = redis.asyncio.Redis.from_url(url)
+    try:
+        await client.config_resetstat()
+    finally:
+        await client.aclose()
+
+
+async def redis_stats(url: str) -> tuple[dict[str, int], int]:
+    """Calls per command, and bytes the clients sent, since the last CONFIG RESETSTAT."""
+    client = redis.asyncio.Redis.from_url(url)
+    try:
+        commands = await client.info("commandstats")
+        sent = (await client.info("stats"))["total_net_input_bytes"]
+    finally:
+        await client.aclose()
+    calls = {name.removeprefix("cmdstat_"): value["calls"] for name, value in commands.items()}
+    return calls, int(sent)
+
+
+async def test_an_unchanged_re_harvest_by_another_replica_reads_and_writes_no_record(
+    register: tuple[web.Application, str], own_redis: RedisServer
+) -> None:
+    app, url = register
+    faults = app["faults"]
+    source = SourceConfig(key="nzqa", connector="nzqa", url=f"{url}/microcredentials")
+    first = RedisStore(own_redis.url)
+    await first.open()
+    try:
+        done = await harvest_source(source, NzqaConnector(NzqaOptions(page_size=5)), first)
+        assert done.ok and done.added == 12
+    finally:
+        await first.close()
+    # another replica: its own store client and connector, nothing in its process memory
+    second = RedisStore(own_redis.url)
+    await second.open()
+    try:
+        await reset_stats(own_redis.url)
+        again = await harvest_source(source, NzqaConnector(NzqaOptions(page_size=5)), second)
+        calls, sent = await redis_stats(own_redis.url)
+        stored = await second.records("nzqa")
+    finally:
+        await second.close()
+    assert again.ok and again.unchanged == 12, again
+    assert (faults.requests - PAGES, faults.not_modified) == (PAGES, PAGES)
+    # records are read with SMEMBERS / HSCAN + HMGET, written with HSET + SADD / SREM / INCR
+    read_or_written = {"smembers", "hscan", "hmget", "sadd", "srem", "hdel", "incr"}
+    assert not read_or_written & set(calls), sorted(calls.items())
+    # three HSETs: the source's state (harvesting, then done) and the connector's page memory
+    assert calls["hset"] == 3, sorted(calls.items())
+    # states, page memory and command names only: no record went back, nor the quarantine
+    assert sent < sum(len(record_encoder.encode(r)) for r in stored) / 4, sent
 
 
 def test_state_that_is_not_json_is_refused_naming_the_rule() -> None:

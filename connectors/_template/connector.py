@@ -12,7 +12,8 @@ Import only from ``microcred_hub.sdk``: it is the connector API the hub keeps st
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import ClassVar
+from enum import Enum
+from typing import ClassVar, TypeVar
 
 from microcred_hub.sdk import (
     JSON,
@@ -50,6 +51,7 @@ from microcred_hub.sdk import (
 )
 
 # TEMPLATE: your register's own words for these, lower-cased.
+_Term = TypeVar("_Term", bound=Enum)
 _STATUS = {"active": Status.ACTIVE, "expired": Status.EXPIRED, "withdrawn": Status.WITHDRAWN}
 _TYPE = {
     "micro-credential": CredentialType.MICRO_CREDENTIAL,
@@ -66,9 +68,8 @@ class TemplateOptions(ConnectorOptions, frozen=True, kw_only=True):
     max_pages: int = 1000  # a register whose `next` links loop must not keep the harvest busy
 
     def __post_init__(self) -> None:
-        # msgspec turns this into a config error that names the file and the key
-        if self.max_pages < 1:
-            raise ValueError("max_pages must be at least 1")
+        # a ValueError here becomes a config error that names the file and the key
+        self.require_at_least(1, "max_pages")
 
 
 class TemplateConnector:
@@ -237,20 +238,28 @@ def _quality_assurance(value: JSON) -> QualityAssurance | None:
 
 def _credential_type(value: JSON, warnings: list[str]) -> CredentialType:
     # TEMPLATE: a register that lists only micro-credentials returns MICRO_CREDENTIAL here.
-    if value is None:
-        return CredentialType.MICRO_CREDENTIAL
-    kind = _TYPE.get(str(value).strip().lower())
-    if kind is None:
-        warnings.append(f"credential type {value!r} is not known; recorded as OTHER")
-        return CredentialType.OTHER
-    return kind
+    absent, unknown = CredentialType.MICRO_CREDENTIAL, CredentialType.OTHER
+    return _in_table(value, _TYPE, "credential type", absent, unknown, warnings)
 
 
 def _status(value: JSON, warnings: list[str]) -> Status:
+    return _in_table(value, _STATUS, "status", Status.UNKNOWN, Status.UNKNOWN, warnings)
+
+
+def _in_table(
+    value: JSON,
+    table: dict[str, _Term],
+    what: str,
+    absent: _Term,
+    unknown: _Term,
+    warnings: list[str],
+) -> _Term:
+    """The register's word looked up (case and spaces ignored); a word not in ``table`` is kept
+    as ``unknown`` with a warning, since RECORD.md never drops a record for a vocabulary value."""
     if value is None:
-        return Status.UNKNOWN
-    status = _STATUS.get(str(value).strip().lower())
-    if status is None:
-        warnings.append(f"status {value!r} is not known; recorded as UNKNOWN")
-        return Status.UNKNOWN
-    return status
+        return absent
+    term = table.get(str(value).strip().lower())
+    if term is None:
+        warnings.append(f"{what} {value!r} is not known; recorded as {unknown.name}")
+        return unknown
+    return term

@@ -42,9 +42,7 @@ class CtdlOptions(ConnectorOptions, frozen=True, kw_only=True):
     max_references: int = 1_000  # distinct organisation URLs fetched per harvest
 
     def __post_init__(self) -> None:
-        for name in ("per_page", "max_pages", "concurrency"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
+        self.require_at_least(1, "per_page", "max_pages", "concurrency")
         if self.max_references < 0:
             raise ValueError("max_references cannot be negative")
 

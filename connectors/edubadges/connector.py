@@ -42,8 +42,7 @@ class EdubadgesOptions(ConnectorOptions, frozen=True, kw_only=True):
     detail_path: str = "/public/badges/{entityId}?expand=micro&expand=issuer"
 
     def __post_init__(self) -> None:
-        if self.concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+        self.require_at_least(1, "concurrency")
         if "{entityId}" not in self.detail_path:
             raise ValueError("detail_path must contain {entityId}")
 

@@ -29,8 +29,7 @@ class ElmOptions(ConnectorOptions, frozen=True, kw_only=True):
     hours_per_ects: float = 27.5  # RECORD.md: midpoint of the 25-30 h range
 
     def __post_init__(self) -> None:
-        if self.concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+        self.require_at_least(1, "concurrency")
         if not 0 < self.hours_per_ects <= 100:
             raise ValueError("hours_per_ects must be above 0 and at most 100")
 

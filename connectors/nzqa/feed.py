@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import msgspec
+
 from microcred_hub.sdk import JSON, FatalFetchError, HarvestContext, RawRecord, reject
 
 from .dedupe import Page, entries_of, kept_positions, reference_of
@@ -22,6 +24,8 @@ class _Remembered:
     next_url: str | None
     entries: tuple[Entry, ...]
     kept: frozenset[int] | None = None  # positions given to the hub, once the harvest settled
+    #: the state's JSON this was read from, written back as is while the page stays unchanged
+    saved: JSON = None
 
 
 @dataclass(slots=True)
@@ -46,12 +50,18 @@ class PageMemory:
             self.pages = {url: known for url, known in self.pages.items() if url in read}
         for index, page in enumerate(pages):
             known = self.pages.get(page.url)
-            if known is not None:
-                known.kept = kept_positions(index, page, best)
+            # a 304 page left unread gives what it gave last time (the stream checked that)
+            if known is not None and page.records is not None:
+                kept = kept_positions(index, page, best)
+                if kept != known.kept:
+                    known.kept, known.saved = kept, None
 
     def to_json(self) -> JSON:
         pages: dict[str, JSON] = {}
         for url, known in self.pages.items():
+            if known.saved is not None:
+                pages[url] = known.saved
+                continue
             # three flat lists rather than a list per entry: far less to decode per harvest
             entry: dict[str, JSON] = {
                 "etag": known.etag,
@@ -83,32 +93,31 @@ class PageMemory:
         return memory
 
 
+class _SavedPage(msgspec.Struct):
+    """One page of the state as ``to_json`` writes it; checked by msgspec, not item by item."""
+
+    etag: str | None
+    next: str | None
+    refs: list[str]
+    versions: list[int]
+    positions: list[int]
+    kept: bool | list[int] | None = None
+
+
 def _remembered(entry: JSON) -> _Remembered | None:
-    if not isinstance(entry, dict):
+    try:
+        saved = msgspec.convert(entry, _SavedPage)
+    except msgspec.ValidationError:
         return None
-    etag, next_url = entry.get("etag"), entry.get("next")
-    refs, versions, positions = entry.get("refs"), entry.get("versions"), entry.get("positions")
-    if not (
-        isinstance(etag, str | None)
-        and isinstance(next_url, str | None)
-        and isinstance(refs, list)
-        and isinstance(versions, list)
-        and isinstance(positions, list)
-        and len(refs) == len(versions) == len(positions)
-    ):
+    if not len(saved.refs) == len(saved.versions) == len(saved.positions):
         return None
-    entries: list[Entry] = []
-    for ref, version, pos in zip(refs, versions, positions, strict=True):
-        if not (isinstance(ref, str) and isinstance(version, int) and isinstance(pos, int)):
-            return None
-        entries.append((ref, version, pos))
-    kept = entry.get("kept")
+    entries = tuple(zip(saved.refs, saved.versions, saved.positions, strict=True))
     chosen: frozenset[int] | None = None
-    if kept is True:
-        chosen = frozenset(pos for _, _, pos in entries)
-    elif isinstance(kept, list):
-        chosen = frozenset(p for p in kept if isinstance(p, int))
-    return _Remembered(etag, next_url, tuple(entries), chosen)
+    if saved.kept is True:
+        chosen = frozenset(saved.positions)
+    elif isinstance(saved.kept, list):
+        chosen = frozenset(saved.kept)
+    return _Remembered(saved.etag, saved.next, entries, chosen, entry)
 
 
 def first_page_url(url: str, *, page_size: int, since: datetime | None) -> str:

@@ -21,6 +21,8 @@ from .feed import PageMemory, read_page
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from .dedupe import Entry
+
 
 async def iter_feed(
     ctx: HarvestContext, first_url: str, *, max_pages: int, memory: PageMemory
@@ -39,7 +41,6 @@ class _Best:
 
     def __init__(self) -> None:
         self.best: dict[str, tuple[int, int, int]] = {}
-        self.beaten: int | None = None  # page index of the item the last 'better' beat
 
     def offer(self, reference: str, version: int, index: int, position: int) -> str:
         """'new', 'better' (beats one met before) or 'worse'; ties keep the first met."""
@@ -47,8 +48,24 @@ class _Best:
         if known is not None and version <= known[0]:
             return "worse"
         self.best[reference] = (version, index, position)
-        self.beaten = None if known is None else known[1]
         return "new" if known is None else "better"
+
+    def offer_page(self, entries: tuple[Entry, ...], index: int) -> set[int]:
+        """Offer a 304 page's entries at once (the loop of ``offer``, for every item of an
+        unchanged register); the page indices of the items they beat."""
+        best = self.best
+        beaten: set[int] = set()
+        for reference, version, position in entries:
+            known = best.get(reference)
+            if known is None or version > known[0]:
+                best[reference] = (version, index, position)
+                if known is not None:
+                    beaten.add(known[1])
+        return beaten
+
+    def places(self) -> dict[str, tuple[int, int]]:
+        """What ``winners`` gives for the pages offered, without going over them again."""
+        return {ref: (index, position) for ref, (_, index, position) in self.best.items()}
 
 
 async def stream_feed(
@@ -63,12 +80,11 @@ async def stream_feed(
         index = len(pages)
         if page.records is None:
             yield Unchanged(source_url=page.url)
-            for reference, version, position in page.entries:
-                verdict = best.offer(reference, version, index, position)
-                if verdict == "better" and pages[best.beaten or 0].records is not None:
-                    # it beats a record already given: give this page afresh, replacing it
-                    # (one beaten on another 304 page is settled by kept_before, below)
-                    reread.add(index)
+            beaten = best.offer_page(page.entries, index)
+            if any(i < index and pages[i].records is not None for i in beaten):
+                # it beats a record already given: give this page afresh, replacing it
+                # (one beaten on a 304 page, this one too, is settled by kept_before, below)
+                reread.add(index)
         else:
             for position, raw in enumerate(page.records):
                 ref = reference_of(raw.data)
@@ -83,7 +99,7 @@ async def stream_feed(
                     yield msgspec.structs.replace(raw, replaces=True)
             page = replace(page, records=())  # entries are all a settled page needs
         pages.append(page)
-    places = winners(pages)
+    places = best.places()
     # Ends: a page read again is fresh, and fresh pages are never read again.
     while stale := sorted(reread | set(unchanged_pages_to_reread(pages, places))):
         reread.clear()

@@ -21,27 +21,25 @@ LINE = "_line"  # CSV only: the file line the record starts on, as a spreadsheet
 csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
 
 
-def lookup(data: JSONObject, column: str) -> JSON:
-    """A column's value: the key itself, else (JSON) a dotted path into nested objects."""
+def _find(data: JSONObject, column: str) -> tuple[bool, JSON]:
+    """(found, value): the key itself, else (JSON) a dotted path into nested objects."""
     if column in data:
-        return data[column]
+        return True, data[column]
     node: JSON = data
     for part in column.split("."):
         if not isinstance(node, dict) or part not in node:
-            return None
+            return False, None
         node = node[part]
-    return node
+    return True, node
+
+
+def lookup(data: JSONObject, column: str) -> JSON:
+    """A column's value: the key itself, else (JSON) a dotted path into nested objects."""
+    return _find(data, column)[1]
 
 
 def _has(data: JSONObject, column: str) -> bool:
-    if column in data:
-        return True
-    node: JSON = data
-    for part in column.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True
+    return _find(data, column)[0]
 
 
 def mapped_columns(options: TabularOptions) -> dict[str, str]:

@@ -28,6 +28,8 @@ from microcred_hub.http_cache import CachedGraphQL
 from microcred_hub.metrics import Metrics
 from microcred_hub.ratelimit import RateLimiter, RedisRateLimiter
 from microcred_hub.responses import json_error
+from microcred_hub.web import dashboard_documents, graphiql_page
+from microcred_hub.web import routes as web_routes
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,7 +41,15 @@ if TYPE_CHECKING:
 log = logging.getLogger("microcred_hub.http")
 
 _KNOWN_PATHS = frozenset(
-    {"/graphql", "/healthz", "/readyz", "/metrics", "/admin/harvest", "/admin/cache/clear"}
+    {
+        "/graphql",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/admin/harvest",
+        "/admin/cache/clear",
+        "/dashboard",
+    }
 )
 #: metric labels come from this set only: a client inventing methods must not grow /metrics
 _KNOWN_METHODS = frozenset(
@@ -276,6 +286,8 @@ def _graphql_route(hub: Hub, metrics: Metrics) -> Route:
         max_entries=limits.persisted_queries_max,
         config_file=config.path,
         max_tokens=limits.max_tokens,
+        # the dashboard is a client like any other, but one the hub ships: its list comes too
+        always_allowed=dashboard_documents() if config.server.dashboard else None,
     )
     query_context = QueryContext(
         turns=asyncio.Lock(),
@@ -290,6 +302,7 @@ def _graphql_route(hub: Hub, metrics: Metrics) -> Route:
         limits,
         graphiql=config.server.graphiql and not config.server.production,
         persisted=persisted,
+        graphiql_page=graphiql_page,
     )
     cached = CachedGraphQL(
         graphql_app,
@@ -335,6 +348,7 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
                 frozenset(config.server.token_required_for),
             ),
             *_admin_routes(gate, hub.scheduler.trigger, hub.cache),
+            *web_routes(dashboard=config.server.dashboard),
         ],
         lifespan=lifespan,
     )

@@ -1,4 +1,4 @@
-"""Command line: serve, harvest, connectors list|check, export-schema (API.md)."""
+"""Command line: serve, harvest, stats, connectors list|check, export-schema (API.md)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from microcred_hub import __version__
+from microcred_hub.cli_stats import add_parser as add_stats_parser
 from microcred_hub.config import HubConfig, load_config, resolve_config_path
 from microcred_hub.errors import ConfigError, ConnectorContractError, HubError
 from microcred_hub.logs import setup_logging
@@ -242,6 +243,15 @@ def cmd_connectors_check(args: argparse.Namespace) -> int:
     return 0 if results.ok else 1
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    from microcred_hub.cli_stats import run_stats
+
+    config = None if args.url else _config(args)
+    if config is not None:
+        setup_logging(config.server.log_format, level=logging.WARNING)
+    return run_stats(args, config)
+
+
 def cmd_export_schema(args: argparse.Namespace) -> int:
     from microcred_hub.graphql import export_sdl
 
@@ -270,6 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--source", action="append", metavar="KEY", help="only this source (repeatable)"
     )
     harvest.set_defaults(func=cmd_harvest)
+
+    add_stats_parser(sub, config_help).set_defaults(func=cmd_stats)
 
     connectors = sub.add_parser("connectors", help="installed connector plugins")
     csub = connectors.add_subparsers(dest="connectors_command", required=True)

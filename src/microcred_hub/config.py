@@ -54,6 +54,8 @@ class ServerConfig(_Section, frozen=True):
     port: int = 8000
     production: bool = False  # no field suggestions, no GraphiQL
     graphiql: bool = True
+    #: GET /dashboard; stays on with production = true (it runs only its own listed queries)
+    dashboard: bool = True
     log_format: Literal["text", "json"] = "text"
     max_body_bytes: int = 1_000_000
     request_timeout_seconds: float = 30.0
@@ -74,6 +76,8 @@ class QueryLimits(_Section, frozen=True):
     max_aliases: int = 30
     max_tokens: int = 2000
     max_cost: int = 100000
+    #: statistics groups in one answer (a country x EQF-level cross-tab is a few hundred)
+    max_groups: int = 1000
     #: introspection counted level by level, ``ofType`` included (max_depth skips that chain)
     max_introspection_depth: int = 20
     #: a search argument: characters, distinct words, and what each word adds to the cost
@@ -335,6 +339,16 @@ def load_overrides(config: HubConfig) -> OverridePairs:
     return pairs
 
 
+def _check_limits(config: HubConfig, file: str) -> None:
+    if config.limits.max_groups < 1:
+        raise ConfigError(
+            f"must be 1 or more (got {config.limits.max_groups}): the statistics groups one "
+            "answer may hold",
+            file=file,
+            key="limits.max_groups",
+        )
+
+
 def _check(config: HubConfig, file: str) -> None:
     _check_server(config, file)
     if not 0.0 < config.duplicates.threshold <= 1.0:
@@ -345,6 +359,7 @@ def _check(config: HubConfig, file: str) -> None:
             key="duplicates.threshold",
         )
     load_overrides(config)
+    _check_limits(config, file)
     seen: set[str] = set()
     for i, source in enumerate(config.sources):
         where = f"sources[{i}]"

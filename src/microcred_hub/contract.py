@@ -50,7 +50,18 @@ class ConnectorInfo(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ConnectorOptions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Base class of a connector's own config keys (the rest of its ``[[sources]]`` table)."""
+    """Base class of a connector's own config keys (the rest of its ``[[sources]]`` table).
+
+    Check values in ``__post_init__`` by raising ``ValueError``: the hub turns it into a config
+    error that names the file, the source and the key.
+    """
+
+    def require_at_least(self, minimum: int, *names: str) -> None:
+        """``ValueError("<name> must be at least <minimum>")`` for the first of ``names`` below
+        ``minimum`` (counts, pages, concurrency)."""
+        for name in names:
+            if getattr(self, name) < minimum:
+                raise ValueError(f"{name} must be at least {minimum}")
 
 
 class RawRecord(msgspec.Struct, frozen=True, kw_only=True):

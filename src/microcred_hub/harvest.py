@@ -127,10 +127,12 @@ class _Run:
         self.connector = connector
         self.now = now
         self.existing = existing
-        self.by_document: dict[str | None, list[str]] = {}  # for 304s: which ids a page gave
+        #: for 304s: which ids a page gave (dicts: their keys make a set view at no cost)
+        self.by_document: dict[str | None, dict[str, None]] = {}
         for record_id, digest in existing.items():
-            self.by_document.setdefault(digest.source_url, []).append(record_id)
+            self.by_document.setdefault(digest.source_url, {})[record_id] = None
         # for 304s too: a page's malformed items are as quarantined as they were last time
+        self.quarantined = tuple(quarantined)
         self.quarantined_before: dict[str | None, list[QuarantinedRecord]] = {}
         for item in quarantined:
             self.quarantined_before.setdefault(item.source_url, []).append(item)
@@ -199,13 +201,18 @@ class _Run:
     def keep_document(self, unchanged: Unchanged) -> None:
         # provenance keeps URLs redacted, so look the document up the same way
         url = redact_url(unchanged.source_url)
-        for record_id in self.by_document.get(url, ()):
-            if record_id not in self.seen:
-                self.seen.add(record_id)
-                self.unchanged += 1
-                self.outcome[record_id] = "unchanged"
+        # set operations, not a loop: an unchanged register is all 304s, every id goes here
+        kept = self.by_document.get(url, {}).keys() - self.seen
+        self.seen |= kept
+        self.unchanged += len(kept)
+        self.outcome.update(dict.fromkeys(kept, "unchanged"))
         # pop: a document answered 304 twice in one harvest keeps its entries once
         self.quarantine.extend(self.quarantined_before.pop(url, ()))
+
+    def new_quarantine(self) -> tuple[QuarantinedRecord, ...] | None:
+        """The source's quarantine list, or None when it is the stored one (nothing to write)."""
+        quarantine = tuple(self.quarantine)
+        return None if quarantine == self.quarantined else quarantine
 
     def _quarantine(self, raw: RawRecord, reason: str, local_id: str | None) -> None:
         self.quarantine.append(
@@ -223,12 +230,14 @@ class _Run:
         """Ids of live records this harvest did not see: withdrawn from the register."""
         if self.partial:
             return []  # an incremental answer says nothing about what it left out
-        return [rid for rid, d in self.existing.items() if rid not in self.seen and not d.withdrawn]
+        existing = self.existing
+        return sorted(rid for rid in existing.keys() - self.seen if not existing[rid].withdrawn)
 
     def live(self) -> int:
         if self.partial:  # the records not seen are still there
-            kept = (rid for rid, d in self.existing.items() if not d.withdrawn)
-            return len(self.seen.union(kept))
+            existing = self.existing
+            unseen = existing.keys() - self.seen
+            return len(self.seen) + sum(1 for rid in unseen if not existing[rid].withdrawn)
         return len(self.seen)
 
     async def withdrawals(self, store: Store) -> list[Microcredential]:
@@ -361,7 +370,7 @@ async def _harvest(
                 ChangeSet(
                     source=source.key,
                     upserts=(*run.upserts.values(), *withdrawn),
-                    quarantine=tuple(run.quarantine),
+                    quarantine=run.new_quarantine(),
                     state=state,
                 )
             )

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from microcred_hub.sdk import RawRecord, Unchanged
-from microcred_hub.testing import TestFetcher
+from microcred_hub.testing import Loopback, TestFetcher
 from microcred_hub_connectors.ctdl import CtdlConnector
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -29,11 +28,11 @@ REQUESTS = web.AppKey("requests", list[str])
 class Mirror:
     """A running mirror: its URLs and every path it was asked for, in order."""
 
-    server: TestServer
+    server: Loopback
     requests: list[str]
 
     def make_url(self, path: str) -> str:
-        return str(self.server.make_url(path))
+        return self.server.url(path)
 
 
 MirrorFactory = Callable[..., Awaitable[Mirror]]
@@ -123,13 +122,11 @@ def make_app(roots: list[Path]) -> web.Application:
 @pytest.fixture
 async def registry_server() -> AsyncIterator[MirrorFactory]:
     """Start a mirror over the fixtures (and any extra folders given); stopped after the test."""
-    servers: list[TestServer] = []
+    servers: list[Loopback] = []
 
     async def start(*extra_roots: Path) -> Mirror:
         app = make_app([FIXTURES, *extra_roots])
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
-        servers.append(server)
+        servers.append(server := await Loopback(app).start())
         return Mirror(server=server, requests=app[REQUESTS])
 
     yield start

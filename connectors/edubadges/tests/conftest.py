@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from microcred_hub.sdk import RawRecord, Unchanged
-from microcred_hub.testing import TestFetcher
+from microcred_hub.testing import Loopback, TestFetcher
 from microcred_hub_connectors.edubadges import EdubadgesConnector, EdubadgesOptions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -23,8 +22,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 class Register:
     """What the loopback register saw and how it misbehaves."""
 
-    server: TestServer
     catalog: list[object] | dict[str, object]
+    server: Loopback = field(init=False)
     delays: dict[str, float] = field(default_factory=dict)  # entityId -> seconds
     statuses: dict[str, int] = field(default_factory=dict)  # entityId -> forced HTTP status
     detail_delay: float = 0.0
@@ -34,7 +33,7 @@ class Register:
 
     @property
     def url(self) -> str:
-        return str(self.server.make_url("/"))
+        return self.server.url("/")
 
     def detail_requests(self) -> list[web.Request]:
         return [r for r in self.requests if r.path.startswith("/public/badges/")]
@@ -74,14 +73,10 @@ def _app(register: Register) -> web.Application:
 
 @pytest.fixture
 async def register() -> AsyncIterator[Register]:
-    holder = Register(server=None, catalog=fixture_catalog())  # type: ignore[arg-type]
-    server = TestServer(_app(holder), host="127.0.0.1")
-    holder.server = server
-    await server.start_server()
-    try:
+    holder = Register(catalog=fixture_catalog())
+    async with Loopback(_app(holder)) as server:
+        holder.server = server
         yield holder
-    finally:
-        await server.close()
 
 
 Harvest = Callable[..., Awaitable[list[RawRecord | Unchanged]]]

@@ -20,8 +20,8 @@ async def demo_records(harvest) -> list[RecordDraft]:
 
 async def test_demo_register_reads_through_file_urls_without_quarantine(harvest) -> None:
     records = await demo_records(harvest)
-    assert len(records) == 25
-    assert len({r.local_id for r in records}) == 25
+    assert len(records) == 27
+    assert len({r.local_id for r in records}) == 27
 
 
 async def test_demo_register_is_varied(harvest) -> None:

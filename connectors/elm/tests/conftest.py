@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from microcred_hub.sdk import (
     InvalidRecordError,
@@ -18,7 +17,7 @@ from microcred_hub.sdk import (
     RecordDraft,
     Unchanged,
 )
-from microcred_hub.testing import TestFetcher
+from microcred_hub.testing import Loopback, TestFetcher
 from microcred_hub_connectors.elm import ElmConnector, envelopes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -61,11 +60,11 @@ def records_of() -> Callable[..., list[RecordDraft]]:
 class Source:
     """A document source on loopback: what it serves and which paths were asked for."""
 
-    server: TestServer
     paths: list[str] = field(default_factory=list)
+    server: Loopback = field(init=False)
 
     def url(self, path: str) -> str:
-        return str(self.server.make_url(path))
+        return self.server.url(path)
 
 
 def _app(source: Source) -> web.Application:
@@ -93,14 +92,10 @@ def _app(source: Source) -> web.Application:
 
 @pytest.fixture
 async def source() -> AsyncIterator[Source]:
-    holder = Source(server=None)  # type: ignore[arg-type]
-    server = TestServer(_app(holder), host="127.0.0.1")
-    holder.server = server
-    await server.start_server()
-    try:
+    holder = Source()
+    async with Loopback(_app(holder)) as server:
+        holder.server = server
         yield holder
-    finally:
-        await server.close()
 
 
 async def _harvest(*urls: str, connector: ElmConnector | None = None) -> Harvested:

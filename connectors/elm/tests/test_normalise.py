@@ -316,51 +316,44 @@ EQF_SCHEME = "http://data.europa.eu/snb/eqf/25831c2"
 QDR_SCHEME = "http://data.europa.eu/snb/qdr/25831c2"
 
 
-def test_education_level_states_eqf_and_keeps_the_national_level(
-    load: Load, records_of: RecordsOf
+NFQ_6 = _concept("http://data.europa.eu/snb/qdr/c_1", QDR_SCHEME, "NFQ Level 6")
+NFQ_9 = _concept("http://data.europa.eu/snb/qdr/c_2", QDR_SCHEME, "NFQ Level 9")
+EQF_4 = _concept("http://data.europa.eu/snb/eqf/4", EQF_SCHEME, "Level 4")
+EQF_5 = _concept("http://data.europa.eu/snb/eqf/5", EQF_SCHEME, "Level 5")
+EQF_6 = _concept("http://data.europa.eu/snb/eqf/6", EQF_SCHEME, "Level 6")
+
+
+@pytest.mark.parametrize(
+    ("concepts", "level", "warnings"),
+    [
+        pytest.param(  # the EQF concept states the level; the national one is kept beside it
+            (NFQ_6, EQF_5), Level(eqf=5, framework="NFQ", framework_level="6"), (), id="both"
+        ),
+        pytest.param(
+            (EQF_4,), Level(eqf=4, framework="EQF", framework_level="4"), (), id="eqf-alone"
+        ),
+        pytest.param(  # a national level alone: EQF derived from the framework table
+            (NFQ_9,),
+            Level(eqf=7, framework="NFQ", framework_level="9", derived=True),
+            (),
+            id="national-alone",
+        ),
+        pytest.param(  # the stated EQF wins over the table, with a warning
+            (EQF_6, NFQ_6),
+            Level(eqf=6, framework="NFQ", framework_level="6"),
+            ("stated EQF level 6 differs from NFQ level 6 (EQF 5 by its table); stated EQF kept",),
+            id="disagreeing",
+        ),
+    ],
+)
+def test_education_level_concepts(
+    load: Load,
+    records_of: RecordsOf,
+    concepts: tuple[JSONObject, ...],
+    level: Level,
+    warnings: tuple[str, ...],
 ) -> None:
-    document = _with_education_level(
-        load("annex1-micro-credential.jsonld"),
-        _concept("http://data.europa.eu/snb/qdr/c_1", QDR_SCHEME, "NFQ Level 6"),
-        _concept("http://data.europa.eu/snb/eqf/5", EQF_SCHEME, "Level 5"),
-    )
+    document = _with_education_level(load("annex1-micro-credential.jsonld"), *concepts)
     (record,) = records_of(document)
-    assert record.level == Level(eqf=5, framework="NFQ", framework_level="6", derived=False)
-    assert record.warnings == ()
-
-
-def test_education_level_eqf_concept_alone_is_a_stated_eqf_level(
-    load: Load, records_of: RecordsOf
-) -> None:
-    document = _with_education_level(
-        load("annex1-micro-credential.jsonld"),
-        _concept("http://data.europa.eu/snb/eqf/4", EQF_SCHEME, "Level 4"),
-    )
-    (record,) = records_of(document)
-    assert record.level == Level(eqf=4, framework="EQF", framework_level="4", derived=False)
-
-
-def test_education_level_national_concept_alone_derives_eqf_from_the_table(
-    load: Load, records_of: RecordsOf
-) -> None:
-    document = _with_education_level(
-        load("annex1-micro-credential.jsonld"),
-        _concept("http://data.europa.eu/snb/qdr/c_2", QDR_SCHEME, "NFQ Level 9"),
-    )
-    (record,) = records_of(document)
-    assert record.level == Level(eqf=7, framework="NFQ", framework_level="9", derived=True)
-
-
-def test_education_level_disagreeing_with_the_table_keeps_the_stated_eqf_and_warns(
-    load: Load, records_of: RecordsOf
-) -> None:
-    document = _with_education_level(
-        load("annex1-micro-credential.jsonld"),
-        _concept("http://data.europa.eu/snb/eqf/6", EQF_SCHEME, "Level 6"),
-        _concept("http://data.europa.eu/snb/qdr/c_1", QDR_SCHEME, "NFQ Level 6"),
-    )
-    (record,) = records_of(document)
-    assert record.level == Level(eqf=6, framework="NFQ", framework_level="6", derived=False)
-    assert record.warnings == (
-        "stated EQF level 6 differs from NFQ level 6 (EQF 5 by its table); stated EQF kept",
-    )
+    assert record.level == level
+    assert record.warnings == warnings

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from microcred_hub.sdk import RawRecord, Unchanged
-from microcred_hub.testing import TestFetcher
+from microcred_hub.testing import Loopback, TestFetcher
 from microcred_hub_connectors.nzqa import NzqaConnector
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -103,14 +102,12 @@ Harvest = Callable[..., Awaitable[tuple[list[RawRecord | Unchanged], list[str]]]
 
 @pytest.fixture
 async def start_register() -> AsyncIterator[StartRegister]:
-    servers: list[TestServer] = []
+    servers: list[Loopback] = []
 
     async def start(folder: Path) -> FeedRegister:
         register = FeedRegister(folder)
-        server = TestServer(register.app(), host="127.0.0.1")
-        await server.start_server()
-        servers.append(server)
-        register.base = str(server.make_url("/"))
+        servers.append(server := await Loopback(register.app()).start())
+        register.base = server.url("/")
         return register
 
     yield start

@@ -9,7 +9,6 @@ from pathlib import Path
 import msgspec
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from microcred_hub.sdk import (
     FatalFetchError,
@@ -17,7 +16,7 @@ from microcred_hub.sdk import (
     RawRecord,
     Unchanged,
 )
-from microcred_hub.testing import TestFetcher
+from microcred_hub.testing import Loopback, TestFetcher
 from microcred_hub_connectors.openbadges import OpenBadgesConnector, OpenBadgesOptions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -30,12 +29,12 @@ class Register:
     def __init__(self) -> None:
         self.issuer_requests = 0
         self.issuer_status = 200
-        self.server: TestServer | None = None
+        self.server: Loopback | None = None
 
     @property
     def base(self) -> str:
         assert self.server is not None
-        return str(self.server.make_url("")).rstrip("/")
+        return self.server.base
 
     def _serve(self, name: str) -> web.Response:
         body = (FIXTURES / name).read_text(encoding="utf-8").replace(PUBLISHED_BASE, self.base)
@@ -68,7 +67,7 @@ class Register:
 @pytest.fixture
 async def register() -> AsyncIterator[Register]:
     reg = Register()
-    async with TestServer(reg.app(), host="127.0.0.1") as server:
+    async with Loopback(reg.app()) as server:
         reg.server = server
         yield reg
 

@@ -9,10 +9,9 @@ from pathlib import Path
 import msgspec
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from microcred_hub.sdk import FatalFetchError, RawRecord, Unchanged
-from microcred_hub.testing import TestFetcher
+from microcred_hub.testing import Loopback, TestFetcher
 from microcred_hub_connectors.tabular import TabularConnector, TabularOptions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -41,8 +40,8 @@ async def base() -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_get("/files/{name}", serve_file)
     app.router.add_get("/bare-list", serve_list)
-    async with TestServer(app, host="127.0.0.1") as server:
-        yield str(server.make_url("")).rstrip("/")
+    async with Loopback(app) as server:
+        yield server.base
 
 
 async def harvest(url: str, opts: TabularOptions) -> list[RawRecord]:

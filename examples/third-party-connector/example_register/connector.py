@@ -61,8 +61,7 @@ class ExampleOptions(ConnectorOptions, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= 100:
             raise ValueError("page_size must be from 1 to 100")
-        if self.max_pages < 1:
-            raise ValueError("max_pages must be at least 1")
+        self.require_at_least(1, "max_pages")
 
 
 class ExampleConnector:

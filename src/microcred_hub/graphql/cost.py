@@ -202,7 +202,8 @@ class _Measure:
 
     def _multiplier(self, node: FieldNode) -> int:
         if node.name.value == "groups":
-            return GROUPS_COST
+            # never more than max_groups of them: the resolver refuses a larger answer
+            return min(GROUPS_COST, self._limits.max_groups)
         if node.name.value == "histogram":
             bounds = self._argument(node, "bounds")
             return len(bounds) + 1 if isinstance(bounds, list) else _DEFAULT_BUCKETS

@@ -108,6 +108,7 @@ class GraphQLApp(GraphQL[QueryContext, None]):
         *,
         graphiql: bool = True,
         persisted: PersistedQueries | None = None,
+        graphiql_page: Callable[[], Response] | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -117,6 +118,13 @@ class GraphQLApp(GraphQL[QueryContext, None]):
         )
         self._context_factory = get_context
         self.persisted = persisted
+        self._graphiql_page = graphiql_page
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # strawberry's own page loads GraphiQL from a CDN; the hub's loads it from the hub
+        if self._graphiql_page is not None:
+            return self._graphiql_page()
+        return await super().render_graphql_ide(request)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -245,6 +253,13 @@ def make_graphql_app(
     *,
     graphiql: bool = True,
     persisted: PersistedQueries | None = None,
+    graphiql_page: Callable[[], Response] | None = None,
 ) -> GraphQLApp:
     """The ASGI app to mount at ``/graphql``; ``get_context`` is called once per request."""
-    return GraphQLApp(build_schema(limits), get_context, graphiql=graphiql, persisted=persisted)
+    return GraphQLApp(
+        build_schema(limits),
+        get_context,
+        graphiql=graphiql,
+        persisted=persisted,
+        graphiql_page=graphiql_page,
+    )

@@ -219,8 +219,10 @@ def persisted_queries_for(
     max_entries: int,
     config_file: str,
     max_tokens: int = 2000,
+    always_allowed: Mapping[str, str] | None = None,
 ) -> PersistedQueries:
-    """The hub's persisted-query store from its ``[limits]`` settings."""
+    """The hub's persisted-query store from its ``[limits]`` settings; ``always_allowed``
+    (hash -> document: the dashboard's queries) joins the allow-list in ``persisted_only``."""
     if only:
         if not file:
             raise ConfigError(
@@ -231,7 +233,6 @@ def persisted_queries_for(
         path = Path(file)
         if not path.is_absolute() and config_file != "<defaults>":
             path = Path(config_file).resolve().parent / path
-        return PersistedQueries(
-            allow_list=load_allow_list(path, config_file=config_file), max_tokens=max_tokens
-        )
+        allowed = {**(always_allowed or {}), **load_allow_list(path, config_file=config_file)}
+        return PersistedQueries(allow_list=allowed, max_tokens=max_tokens)
     return PersistedQueries(max_entries=max_entries, apq=enabled)

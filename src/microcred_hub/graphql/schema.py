@@ -37,6 +37,13 @@ from microcred_hub.graphql.limits import (
     check_first,
 )
 from microcred_hub.graphql.sources import SourcesExtension, SourceType
+from microcred_hub.graphql.statistics import (
+    Dimension,
+    HistogramBucket,
+    NumericField,
+    Statistics,
+    wanted_summaries,
+)
 from microcred_hub.graphql.types import (
     FacetCount,
     Facets,
@@ -228,6 +235,55 @@ async def resolve_providers(
     )
 
 
+async def resolve_statistics(
+    info: Info,
+    filter: MicrocredentialFilter | None = strawberry.UNSET,
+    search: str | None = strawberry.UNSET,
+    group_by: Annotated[
+        list[Dimension] | None,
+        strawberry.argument(description="One key per dimension in each group, in this order."),
+    ] = (),  # type: ignore[assignment]  # strawberry prints the default as []
+    distinct: Annotated[
+        bool | None,
+        strawberry.argument(description="Count a group of cross-register duplicates once."),
+    ] = False,
+) -> Statistics:
+    context = info.context
+    dimensions = [d.value for d in given(group_by) or ()]
+    async with _index_turn(context):
+        result = context.index.statistics(
+            record_filter(filter),
+            given(search),
+            list(dict.fromkeys(dimensions)),
+            distinct=bool(distinct),
+            summaries=wanted_summaries(info.selected_fields),
+            max_groups=context.limits.max_groups,
+        )
+    return cast(Statistics, result)
+
+
+async def resolve_histogram(
+    info: Info,
+    field: NumericField,
+    bounds: Annotated[
+        list[float],
+        strawberry.argument(
+            description="Increasing: buckets (-inf, b0), [b0, b1), ..., [bn, inf), every one "
+            "listed; records without the value are not counted."
+        ),
+    ],
+    filter: MicrocredentialFilter | None = strawberry.UNSET,
+    search: str | None = strawberry.UNSET,
+    distinct: bool | None = False,
+) -> list[HistogramBucket]:
+    context = info.context
+    async with _index_turn(context):
+        buckets = context.index.histogram(
+            field.value, bounds, record_filter(filter), given(search), distinct=bool(distinct)
+        )
+    return cast(list[HistogramBucket], buckets)
+
+
 @strawberry.type
 class Query:
     microcredentials: MicrocredentialConnection = strawberry.field(
@@ -246,6 +302,14 @@ class Query:
     providers: ProviderConnection = strawberry.field(
         resolver=resolve_providers, description="Awarding bodies, most micro-credentials first."
     )
+    statistics: Statistics = strawberry.field(
+        resolver=resolve_statistics,
+        description="Counts and numeric summaries of the matching records, grouped.",
+    )
+    histogram: list[HistogramBucket] = strawberry.field(
+        resolver=resolve_histogram,
+        description="Matching records per bucket of a numeric field.",
+    )
 
 
 # -- fast path: a page of records projected in one compiled Python expression -------------
@@ -256,7 +320,10 @@ class Query:
 # dicts, lists and serialised leaves, built by one comprehension. Anything it does not know
 # (another resolver, @defer, a custom scalar) takes the plain path, as does any error.
 
-_FAST_TYPES = frozenset({"MicrocredentialEdge", "Microcredential"})
+#: statistics groups and histogram buckets too: a cross-tab has hundreds of small objects
+_FAST_TYPES = frozenset(
+    {"MicrocredentialEdge", "Microcredential", "StatisticsGroup", "HistogramBucket"}
+)
 #: serialisation of leaf types, as graphql-core and strawberry do it ("" = value as is)
 _LEAF = {"String": "", "Boolean": "", "Int": "", "ID": "str({})", "Float": "float({})"}
 _LEAF |= {"DateTime": "{}.isoformat()", "Date": "{}.isoformat()"}

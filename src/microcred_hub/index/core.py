@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import UTC
 
 from pyroaring import BitMap
 
+from microcred_hub.dimensions import DEFAULT_MAX_GROUPS, DIMENSIONS, NUMERIC_FIELDS
+from microcred_hub.index import statistics as stats
+from microcred_hub.index.columns import Columns
 from microcred_hub.index.model import (
     NO_FILTER,
     Page,
@@ -53,6 +57,13 @@ def _keys(record: Microcredential) -> Iterator[tuple[str, str]]:
         yield "stackability", record.stackability.value
     if record.framework_listed is not None:
         yield "frameworkListed", str(record.framework_listed).lower()
+    # statistics dimensions only (no filter reads them)
+    yield "qualityAssured", "false" if record.quality_assurance is None else "true"
+    if record.valid_from is not None:
+        yield "validFromYear", str(record.valid_from.year)
+    if (updated := record.updated_at) is not None:
+        updated = updated.astimezone(UTC) if updated.tzinfo else updated
+        yield "updatedMonth", f"{updated.year:04d}-{updated.month:02d}"
     for skill in record.skills:
         yield "skill", search_fold(skill.label)
         if skill.uri:
@@ -88,6 +99,9 @@ class Index:
         self._alive = BitMap()
         self._postings: dict[str, dict[str, BitMap]] = {}
         self._ranges = {name: RangeIndex() for name in ("ects", "hours", "eqf", "updated")}
+        self._columns = Columns()
+        self._with_value: dict[str, BitMap] = {}  # statistics' null groups, per version
+        self._with_value_version = -1
         self._text = TextIndex()
         self._ordering: Ordering | None = None
         self._providers: ProviderDirectory | None = None
@@ -177,8 +191,11 @@ class Index:
             if bitmap is None:
                 bitmap = values[key] = BitMap()
             bitmap.add(doc)
-        for name, value in _numbers(record).items():
+        numbers = _numbers(record)
+        for name, value in numbers.items():
             self._ranges[name].set(doc, value)
+        numbers["completeness"] = record.completeness.score
+        self._columns.set(doc, numbers)
         self._text.add(doc, record)
 
     def _unfile(self, doc: int) -> None:
@@ -194,6 +211,7 @@ class Index:
                     del values[key]
         for ranges in self._ranges.values():
             ranges.discard(doc)
+        self._columns.clear(doc)
         self._text.remove(doc, record)
         self._records[doc] = None
 
@@ -368,3 +386,58 @@ class Index:
         if self._providers is None:
             self._providers = ProviderDirectory(self.records())
         return self._providers.page(text, issuer_country, first, after)
+
+    # -- statistics ------------------------------------------------------------------------
+
+    def _dimension(self, name: str) -> stats.Dimension:
+        if self._with_value_version != self.version:
+            self._with_value = {}
+            self._with_value_version = self.version
+        field = DIMENSIONS[name]
+        postings = self._postings.get(field, {})
+        with_value = self._with_value.get(field)
+        if with_value is None:
+            with_value = self._with_value[field] = BitMap.union(BitMap(), *postings.values())
+        return stats.Dimension(postings, with_value)
+
+    def statistics(
+        self,
+        filter: RecordFilter | None = None,
+        text: str | None = None,
+        group_by: Sequence[str] = (),
+        *,
+        distinct: bool = False,
+        summaries: Collection[str] = NUMERIC_FIELDS.values(),
+        max_groups: int = DEFAULT_MAX_GROUPS,
+    ) -> stats.Statistics:
+        """Count and per-group figures of the matching records, grouped by ``group_by``
+        (Dimension names); only the ``summaries`` columns named are summarised."""
+        matched, _ = self._matching(filter, text)
+        if distinct:
+            matched = self.representatives(matched)
+        stackable = self._postings.get("stackability", {}).get(Stackability.STACKABLE.value)
+        return stats.statistics(
+            matched,
+            [self._dimension(name) for name in group_by],
+            self._columns,
+            quality_assured=self._postings.get("qualityAssured", {}).get("true", BitMap()),
+            stackable=stackable if stackable is not None else BitMap(),
+            summaries=summaries,
+            max_groups=max_groups,
+        )
+
+    def histogram(
+        self,
+        field: str,
+        bounds: Sequence[float],
+        filter: RecordFilter | None = None,
+        text: str | None = None,
+        *,
+        distinct: bool = False,
+    ) -> list[stats.Bucket]:
+        """Records per bucket of ``field`` (a NumericField name) between ``bounds``."""
+        stats.check_bounds(bounds)
+        matched, _ = self._matching(filter, text)
+        if distinct:
+            matched = self.representatives(matched)
+        return stats.histogram(self._columns.gather(NUMERIC_FIELDS[field], matched), bounds)

@@ -11,6 +11,7 @@ from microcred_hub.duplicates import Linker
 from microcred_hub.index import Index
 from microcred_hub.record import Microcredential
 from microcred_hub.runtime.states import SourceStates
+from microcred_hub.state import SourceState
 from microcred_hub.store import ALL_SOURCES, ChangeSet, Store, StoreUnavailableError
 
 log = logging.getLogger("microcred_hub.hub")
@@ -62,6 +63,9 @@ class IndexFeed:
 
     async def _on_change(self, change: ChangeSet, version: int) -> None:
         keys = self._keys
+        # the states served before this change: what a reseed writes back if the store lost them
+        # (reading the states of an emptied store would replace them with PENDING ones)
+        served = self._states.last()
         if change.state is not None:
             self._states.remember(change.state)
         if change.full and change.source == ALL_SOURCES:
@@ -72,7 +76,7 @@ class IndexFeed:
             # notes of other replicas may arrive after this replica's own later change
             self.version = max(self.version, version)
         if change.full and not change.upserts and self._holds(change.source):
-            task = asyncio.create_task(self._reseed(change.source))
+            task = asyncio.create_task(self._reseed(change.source, served))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
             return
@@ -107,9 +111,8 @@ class IndexFeed:
             return len(self._index) > 0
         return scope in self._keys and any(r.source == scope for r in self._index.records())
 
-    async def _reseed(self, scope: str) -> None:
+    async def _reseed(self, scope: str, known: dict[str, SourceState]) -> None:
         sources = self._keys if scope == ALL_SOURCES else {scope}
-        known = self._states.last()
         for key in sorted(sources):
             records = tuple(r for r in self._index.records() if r.source == key)
             if not records:

@@ -121,7 +121,8 @@ class MemoryStore:
         self.snapshot_path = snapshot
         self._flush_interval = flush_interval
         self._records: dict[str, Microcredential] = {}
-        self._by_source: dict[str, dict[str, None]] = {}  # ordered sets of ids
+        #: source -> id -> digest, in insertion order (the harvest's diff reads only these)
+        self._by_source: dict[str, dict[str, RecordDigest]] = {}
         self._states: dict[str, SourceState] = {}
         self._quarantine: dict[str, tuple[QuarantinedRecord, ...]] = {}
         self._meta: dict[str, bytes] = {}
@@ -148,7 +149,7 @@ class MemoryStore:
         self._records = {record.id: record for record in snapshot.records}
         self._by_source = {}
         for record in snapshot.records:
-            self._by_source.setdefault(record.source, {})[record.id] = None
+            self._by_source.setdefault(record.source, {})[record.id] = digest_of(record)
         self._states = {state.key: state for state in snapshot.states}
         self._quarantine = {key: tuple(items) for key, items in snapshot.quarantine.items()}
         self._meta = dict(snapshot.meta)
@@ -177,8 +178,7 @@ class MemoryStore:
         return [r for r in found if r is not None]
 
     async def digests(self, source: str) -> dict[str, RecordDigest]:
-        records = self._records
-        return {i: digest_of(records[i]) for i in self._by_source.get(source, ())}
+        return dict(self._by_source.get(source, {}))
 
     async def apply(self, change: ChangeSet) -> int:
         if change.full:
@@ -213,7 +213,7 @@ class MemoryStore:
                 return False
             self._by_source.get(old.source, {}).pop(record.id, None)
         self._records[record.id] = record
-        self._by_source.setdefault(record.source, {})[record.id] = None
+        self._by_source.setdefault(record.source, {})[record.id] = digest_of(record)
         return True
 
     def _drop_record(self, record_id: str) -> bool:

@@ -27,7 +27,7 @@ register's address. At least one fixture record must be malformed (the quarantin
 
 For a connector's own fetch tests: ``TestFetcher`` runs ``fetch`` through the hub's real
 fetcher and keeps validators and connector state between runs, as the store does;
-``ScenarioServer`` (or any aiohttp app) is the loopback register.
+``Loopback`` serves any aiohttp app as the loopback register (``ScenarioServer`` a scenario folder).
 """
 
 from __future__ import annotations
@@ -35,13 +35,14 @@ from __future__ import annotations
 from microcred_hub.testing.checks import ConformanceError
 from microcred_hub.testing.fetcher import Fetched, TestFetcher
 from microcred_hub.testing.kit import CHECKS, ConnectorConformance, build, run_all_checks, run_check
-from microcred_hub.testing.server import Scenario, ScenarioServer
+from microcred_hub.testing.server import Loopback, Scenario, ScenarioServer
 
 __all__ = [
     "CHECKS",
     "ConformanceError",
     "ConnectorConformance",
     "Fetched",
+    "Loopback",
     "Scenario",
     "ScenarioServer",
     "TestFetcher",

@@ -46,6 +46,42 @@ class Scenario:
         )
 
 
+class Loopback:
+    """Any aiohttp app as a register on 127.0.0.1 (a free port), for an ``async with`` or between
+    ``start()`` and ``close()``: a connector's own fetch tests need no server code of their own."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.base = ""  # http://127.0.0.1:<port>, once started
+        self.host = "127.0.0.1"
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> Loopback:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.host = f"127.0.0.1:{port}"
+        self.base = f"http://127.0.0.1:{port}"
+        return self
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Loopback:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def url(self, path: str = "/") -> str:
+        """``path`` on this register; a URL that names a host is returned as it is."""
+        return path if "://" in path else self.base + path
+
+
 class ScenarioServer:
     """Serves a scenario's routes on 127.0.0.1; counts requests; can be told to fail."""
 
@@ -54,9 +90,9 @@ class ScenarioServer:
         self.routes = scenario.routes
         self.request_count = 0
         self.fail_with: int | None = None
-        self.base = ""
-        self.host = "127.0.0.1"
-        self._runner: web.AppRunner | None = None
+        app = web.Application()
+        app.router.add_route("GET", "/{tail:.*}", self._handle)
+        self._loopback = Loopback(app)
 
     def use_empty(self) -> None:
         self.routes = self.scenario.empty_routes
@@ -83,21 +119,20 @@ class ScenarioServer:
         )
         return web.Response(body=body, content_type=ctype)
 
+    @property
+    def base(self) -> str:
+        return self._loopback.base
+
+    @property
+    def host(self) -> str:
+        return self._loopback.host
+
     async def __aenter__(self) -> ScenarioServer:
-        app = web.Application()
-        app.router.add_route("GET", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.host = f"127.0.0.1:{port}"
-        self.base = f"http://127.0.0.1:{port}"
+        await self._loopback.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._loopback.close()
 
     def url(self, path: str) -> str:
-        return path if "://" in path else self.base + path
+        return self._loopback.url(path)
