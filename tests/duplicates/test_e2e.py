@@ -31,7 +31,10 @@ RECORD = """query($id: ID!) { microcredential(id: $id) {
 EVERYTHING = """query($distinct: Boolean) {
     microcredentials(first: 500, distinct: $distinct) {
       totalCount edges { node { id groupId completeness { score } } } }
-    facets(distinct: $distinct) { source { value count } issuerCountry { value count } } }"""
+    facets(distinct: $distinct) { source { value count } issuerCountry { value count } }
+    statistics(distinct: $distinct) { count groups { count } }
+    bySource: statistics(groupBy: [SOURCE], distinct: $distinct) { count groups { keys count } }
+    histogram(field: COMPLETENESS, bounds: [0.5], distinct: $distinct) { count } }"""
 
 
 def loopback_config(tmp_path: Path, base: str) -> Path:
@@ -107,10 +110,12 @@ async def check_distinct_counts_groups(hub: HubProcess) -> None:
     shown = [e["node"] for e in distinct["microcredentials"]["edges"]]  # type: ignore[index]
     assert distinct["microcredentials"]["totalCount"] == len(groups) == len(shown)  # type: ignore[index]
     assert Counter(n["groupId"] for n in shown) == Counter(groups.keys())
-    for facet in ("source", "issuerCountry"):
-        counts = distinct["facets"][facet]  # type: ignore[index]
-        if facet == "source":
-            assert sum(c["count"] for c in counts) == len(groups)
+    assert sum(c["count"] for c in distinct["facets"]["source"]) == len(groups)  # type: ignore[index]
+    assert every["statistics"]["count"] == len(nodes)  # type: ignore[index]
+    assert distinct["statistics"]["count"] == len(groups)  # type: ignore[index]
+    assert distinct["bySource"]["count"] == len(groups)  # type: ignore[index]
+    assert sum(g["count"] for g in distinct["bySource"]["groups"]) == len(groups)  # type: ignore[index]
+    assert sum(b["count"] for b in distinct["histogram"]) == len(groups)  # type: ignore[index]
     # the representative: most complete, ties to the smallest id
     by_group: dict[str, list[dict[str, object]]] = {}
     for node in nodes:
