@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import gc
 import itertools
+import os
 import sys
 import time
 from collections import defaultdict
@@ -35,6 +36,12 @@ from dup_data import corpus  # noqa: E402
 
 from microcred_hub.duplicates import Linker  # noqa: E402
 from microcred_hub.record import Workload  # noqa: E402
+
+
+def rss() -> int:
+    """Resident set size in bytes (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def pairs_of(groups: dict[str, list[str]]) -> set[tuple[str, str]]:
@@ -120,10 +127,12 @@ def cost(records: int, skip_harvest: bool) -> None:
     listing, _labels = corpus(records, seed=5)
     gc.collect()
     gc.disable()  # as the feed does for the long-lived index: no rescans of a growing heap
+    rss_before = rss()
     linker = Linker()
     t0 = time.perf_counter()
     linker.replace_all(listing)
     t_link = time.perf_counter() - t0
+    grown = rss() - rss_before
     gc.enable()
     groups = list(linker.groups())
     before = {r.id: linker.group_id(r.id) for r in listing}
@@ -142,6 +151,9 @@ def cost(records: int, skip_harvest: bool) -> None:
     ]
     print(f"records linked            {len(listing):>9,}  ({len(groups):,} groups of 2+)")
     print(f"linking from scratch      {t_link:9.2f} s  ({len(listing) / t_link:,.0f} records/s)")
+    print(
+        f"linker memory             {grown / len(listing):9.0f} B/record (RSS growth while linking)"
+    )
     print(
         f"one record changed        {t_one * 1000:9.2f} ms  ({len(moved)} records' groups changed, in its group of {len(related)})"
     )

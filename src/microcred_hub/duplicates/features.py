@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 import snowballstemmer
@@ -111,6 +112,7 @@ class Body:
     initials: frozenset[str]  # what the name abbreviates to, with and without small words
     kinds: frozenset[str]  # the kinds of institution its name says
     names: frozenset[str]  # its other words
+    blocks: tuple[str, ...] = ()  # where it is filed for comparison (see body_blocks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,7 @@ class Features:
     source: str
     titles: tuple[tuple[frozenset[str], frozenset[str]], ...]  # per language: words, markers
     words: frozenset[str]  # every subject word of every title
+    probe_words: frozenset[str]  # the two longest words of each title: what it is filed by
     bodies: tuple[Body, ...]
     countries: frozenset[str]
     hours: float | None
@@ -149,7 +152,7 @@ def _initials(name: str) -> frozenset[str]:
 def body_of(name: str, org_id: str | None) -> Body:
     tokens = organisation_tokens(name)
     found = identifier("uri", org_id) if org_id else None
-    return Body(
+    body = Body(
         tokens=tokens,
         key=" ".join(sorted(tokens)),
         id=found.value if found else (org_id.strip().lower() if org_id else None),
@@ -158,6 +161,7 @@ def body_of(name: str, org_id: str | None) -> Body:
         kinds=kinds_of(tokens),
         names=tokens - kinds_of(tokens),
     )
+    return replace(body, blocks=tuple(body_blocks(body)))
 
 
 def body_blocks(body: Body) -> list[str]:
@@ -167,6 +171,18 @@ def body_blocks(body: Body) -> list[str]:
     return ["o " + word for word in distinctive_tokens(body.tokens)] or (
         ["o " + body.key] if body.key else []
     )
+
+
+def _unique(bodies: Iterable[Body]) -> tuple[Body, ...]:
+    found: list[Body] = []
+    for body in bodies:  # by identity: body_of caches one Body per spelling
+        if all(body is not other for other in found):
+            found.append(body)
+    return tuple(found)
+
+
+def _longest(words: frozenset[str]) -> list[str]:
+    return sorted(words, key=lambda w: (-len(w), w))[:2]
 
 
 def features(record: Microcredential) -> Features:
@@ -196,8 +212,9 @@ def features(record: Microcredential) -> Features:
         id=record.id,
         source=record.source,
         titles=titles,
-        words=frozenset().union(*(words for words, _ in titles)),
-        bodies=tuple(dict.fromkeys(body_of(b.name, b.id) for b in record.awarding_bodies)),
+        words=titles[0][0] if len(titles) == 1 else frozenset().union(*(w for w, _ in titles)),
+        probe_words=frozenset(word for words, _ in titles for word in _longest(words)),
+        bodies=_unique(body_of(b.name, b.id) for b in record.awarding_bodies),
         countries=frozenset(countries),
         hours=hours if hours else None,
         eqf=eqf,

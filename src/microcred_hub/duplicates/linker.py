@@ -13,7 +13,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from microcred_hub.duplicates.evidence import GLOBAL_SCHEMES, Link, compare, conflict
-from microcred_hub.duplicates.features import Features, body_blocks, features
+from microcred_hub.duplicates.features import Features, features
 from microcred_hub.duplicates.groups import Group, cluster, representative, strongest_paths
 from microcred_hub.normalise.identity import URL
 from microcred_hub.record import Microcredential
@@ -45,34 +45,28 @@ class Overrides:
                 yield from (other for other in pair if other != record_id)
 
 
-def _body_keys(f: Features, *, probe: bool) -> set[str]:
-    """Where a record's awarding bodies are filed (``probe=False``) or looked for."""
-    keys: set[str] = set()
-    for body in f.bodies:
-        keys.update(body_blocks(body))
-        if body.id:
-            keys.add("d " + body.id)
-        if body.acronym is not None:
-            # an acronym is filed as one, and looks for full names abbreviating to it
-            keys.add("n " + body.acronym if probe else "a " + body.acronym)
-        else:
-            prefix = "a " if probe else "n "
-            keys.update(prefix + initials for initials in body.initials)
-    return keys
+def _keys(f: Features, *, probe: bool) -> list[Hashable]:
+    """Where a record is filed (``probe=False``) or looks for candidates (``probe=True``).
 
-
-def _keys(f: Features, *, probe: bool) -> set[Hashable]:
-    """Blocking keys: each identifier, and each (awarding body key, title word) pair.
-
-    Crossing the body with the title's words keeps blocks to a few records even for a body
-    with thousands of offers: records sharing no title word could not link on the title.
-    The pairs are hashed to ints (collisions only add candidates) to keep a million records'
-    keys small.
+    Each identifier; each (awarding body word or id, title word) pair for the two longest
+    words of each title (long words are the rare ones: two titles alike enough to link share
+    one of them), so a body with thousands of offers still makes blocks of a few records;
+    and an acronym or a name's initials, where the few bodies written as acronyms meet the
+    names they abbreviate. The pairs are hashed to ints (a collision only adds a candidate)
+    to keep a million records' keys small.
     """
-    keys: set[Hashable] = {"i " + key for key in f.identifiers}
-    for body_key in _body_keys(f, probe=probe):
-        keys.update(hash((body_key, word)) for word in f.words)
-    return keys
+    keys: list[Hashable] = ["i " + key for key in f.identifiers]
+    names: list[str] = []
+    for body in f.bodies:
+        names.extend(body.blocks)
+        if body.id:
+            names.append("d " + body.id)
+        if body.acronym is not None:
+            keys.append(("n " if probe else "a ") + body.acronym)
+        else:
+            keys.extend(("a " if probe else "n ") + initials for initials in body.initials)
+    keys.extend(hash((name, word)) for name in names for word in f.probe_words)
+    return list(dict.fromkeys(keys))  # once each: filing twice would file nothing twice
 
 
 class Linker:
@@ -85,8 +79,9 @@ class Linker:
         self.overrides = overrides or Overrides()
         self.version = 0
         self._features: dict[str, Features] = {}
-        self._blocks: dict[Hashable, set[str]] = {}
-        self._filed: dict[str, set[Hashable]] = {}  # the keys each record is filed under
+        #: blocking key -> the id filed under it, or a set of ids when several (most keys
+        #: hold one record: a str instead of a one-element set saves ~200 bytes a key)
+        self._blocks: dict[Hashable, str | set[str]] = {}
         self._links: dict[str, dict[str, Link]] = {}
         self._groups: dict[str, Group] = {}  # only records in a group of two or more
 
@@ -145,7 +140,6 @@ class Linker:
         """Start over with exactly these records; the ids whose group changed."""
         before = set(self._groups)
         self._features.clear()
-        self._filed.clear()
         self._blocks.clear()
         self._links.clear()
         self._groups.clear()
@@ -176,12 +170,13 @@ class Linker:
             fresh.append(new)
         for new in fresh:
             self._features[new.id] = new
-            filed = self._filed[new.id] = _keys(new, probe=False)
             blocks = self._blocks
-            for key in filed:
+            for key in _keys(new, probe=False):
                 members = blocks.get(key)
                 if members is None:
-                    blocks[key] = {new.id}
+                    blocks[key] = new.id
+                elif isinstance(members, str):
+                    blocks[key] = {members, new.id}
                 else:
                     members.add(new.id)
             self._link(new, affected)
@@ -192,13 +187,19 @@ class Linker:
         return self._regroup(affected)
 
     def _forget(self, record_id: str, affected: set[str]) -> None:
-        del self._features[record_id]
-        for key in self._filed.pop(record_id):
-            members = self._blocks.get(key)
-            if members is not None:
-                members.discard(record_id)
-                if not members:
-                    del self._blocks[key]
+        old = self._features.pop(record_id)
+        blocks = self._blocks
+        for key in _keys(old, probe=False):
+            members = blocks.get(key)
+            if members is None:
+                continue
+            if isinstance(members, str):
+                if members == record_id:
+                    del blocks[key]
+                continue
+            members.discard(record_id)
+            if len(members) == 1:
+                blocks[key] = next(iter(members))
         for other in self._links.pop(record_id, {}):
             affected.add(other)
             links = self._links.get(other)
@@ -216,7 +217,11 @@ class Linker:
         blocks = self._blocks
         for key in _keys(new, probe=True):
             members = blocks.get(key)
-            if members:
+            if members is None:
+                continue
+            if isinstance(members, str):
+                found.add(members)
+            else:
                 found |= members
         found.update(o for o in self.overrides.partners(new.id) if o in self._features)
         found.discard(new.id)
@@ -256,7 +261,8 @@ class Linker:
         for key in a.identifiers & b.identifiers:
             if not key.startswith(URL + " "):
                 continue
-            holders = self._blocks.get("i " + key, set())
+            held = self._blocks.get("i " + key, set())
+            holders = {held} if isinstance(held, str) else held
             sources = [self._features[h].source for h in holders if h in self._features]
             if len(sources) == len(set(sources)):
                 return False
