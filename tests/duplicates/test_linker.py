@@ -213,3 +213,18 @@ def test_transitive_members_are_listed_with_their_chains_strength() -> None:
     assert same[0].id == "edubadges:b1" and same[0].confidence == 1.0
     assert same[1].id == "ctdl:c1" and same[1].evidence == ("transitive",)
     assert same[1].confidence == linker.same_as("ctdl:c1")[0].confidence
+
+
+def test_a_page_that_becomes_an_overview_page_stops_linking() -> None:
+    page = identifiers([("url", "https://uni.example/catalogue")])
+    linker = Linker()
+    linker.replace_all(
+        [
+            rec("elm", "e1", "Robotics", identifiers=page),
+            rec("ctdl", "c1", "Cooking", body="Other", identifiers=page),
+        ]
+    )
+    assert linker.group_id("ctdl:c1") == linker.group_id("elm:e1")
+    changed = linker.apply([rec("elm", "e2", "Law", identifiers=page)], ())
+    assert {"elm:e1", "ctdl:c1"} <= changed
+    assert linker.group("ctdl:c1") is None

@@ -29,8 +29,10 @@ def cluster(
     source_of: Callable[[str], str],
     may_share_source: Callable[[str, str], bool],
     never: Callable[[str, str], bool],
+    usable: Callable[[str, str, Link], bool] = lambda _a, _b, _link: True,
 ) -> list[list[str]]:
-    """``never(x, y)``: x and y may not share a group (an override or contradicting facts)."""
+    """``never(x, y)``: x and y may not share a group (an override or contradicting facts);
+    ``usable(a, b, link)``: whether a link still stands (what it rests on may have changed)."""
     nodes = sorted(set(nodes))
     unsure = ambiguous(nodes, links, source_of)
     edges = sorted(
@@ -38,7 +40,7 @@ def cluster(
             (link.confidence, a, b)
             for a in nodes
             for b, link in links.get(a, {}).items()
-            if a < b and (a, b) not in unsure
+            if a < b and (a, b) not in unsure and usable(a, b, link)
         ),
         key=lambda edge: (-edge[0], edge[1], edge[2]),
     )

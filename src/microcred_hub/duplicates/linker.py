@@ -175,7 +175,11 @@ class Linker:
                 members = blocks.get(key)
                 if members is None:
                     blocks[key] = new.id
-                elif isinstance(members, str):
+                    continue
+                if isinstance(key, str) and key.startswith("i " + URL):
+                    # the page may now be an overview page: its holders' groups are rechecked
+                    affected.update({members} if isinstance(members, str) else members)
+                if isinstance(members, str):
                     blocks[key] = {members, new.id}
                 else:
                     members.add(new.id)
@@ -268,6 +272,13 @@ class Linker:
                 return False
         return True
 
+    def _still_identifying(self, a: str, b: str, link: Link) -> bool:
+        """A link resting on a landing page only: false once the page became an overview
+        page (a register gave it to another listing since the link was made)."""
+        if link.evidence != ("url",):
+            return True
+        return not self._generic_url(self._features[a], self._features[b])
+
     def _may_share_source(self, x: str, y: str) -> bool:
         fx, fy = self._features[x], self._features[y]
         if frozenset((x, y)) in self.overrides.always:
@@ -307,6 +318,7 @@ class Linker:
                     lambda i: self._features[i].source,
                     self._may_share_source,
                     self._kept_apart,
+                    self._still_identifying,
                 ):
                     if len(members) < 2:
                         continue
