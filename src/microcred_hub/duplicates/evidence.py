@@ -159,14 +159,18 @@ def compare(a: Features, b: Features, threshold: float) -> Link | None:
     if a.countries and b.countries and not a.countries & b.countries:
         return None  # the same title from providers in different countries
     title, stage_conflict = title_score(a, b)
+    # below 0.5 most words differ: no weight of the rest could make one offer of them
     if stage_conflict or title < 0.5:
         return None
     evidence = ["awardingBody", "title"]
     odds = PRIOR + _title_weight(title)
+    # the same body (alias, id, every word) is worth three times a merely related name
+    # ("Nijmegen College" / "Nijmegen Community College" may be two colleges)
     odds += 1.5 if body >= SAME_BODY else 0.5
     ratio = _workload(a, b)
     if ratio is not None:
         if ratio >= SAME_WORKLOAD:
+            # as much as the same body: a body's sibling offers seldom share the workload
             odds += 1.5
             evidence.append("workload")
         elif ratio >= CLOSE_WORKLOAD:
@@ -177,9 +181,11 @@ def compare(a: Features, b: Features, threshold: float) -> Link | None:
     if level is False:
         return None
     if level:
+        # less than workload: many offers of one body share a level, fewer a workload
         odds += 1.0
         evidence.append("level")
     if a.countries and a.countries & b.countries:
+        # little: the body already implies the country; it mostly guards against its absence
         odds += 0.5
         evidence.append("country")
     confidence = 1.0 / (1.0 + math.exp(-odds))
