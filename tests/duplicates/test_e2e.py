@@ -126,11 +126,29 @@ async def check_distinct_counts_groups(hub: HubProcess) -> None:
         assert node["id"] == best["id"]
 
 
+async def check_providers_merge_across_registers(hub: HubProcess) -> None:
+    data = await query(
+        hub,
+        """{ providers(search: "groningen", first: 50) { edges { node {
+              id name aliases sources sourceCounts { source count } } } } }""",
+        {},
+    )
+    nodes = [e["node"] for e in data["providers"]["edges"]]  # type: ignore[index]
+    rug = [n for n in nodes if "University of Groningen" in [n["name"], *n["aliases"]]]
+    assert len(rug) == 1, nodes
+    assert {"edubadges", "europass"} <= set(rug[0]["sources"])
+    assert {"Rijksuniversiteit Groningen", "University of Groningen"} == {
+        rug[0]["name"],
+        *rug[0]["aliases"],
+    }
+
+
 async def test_registers_on_loopback_list_the_same_offers_and_the_hub_links_them(
     loopback_hub: HubProcess,
 ) -> None:
     await check_labelled_pairs(loopback_hub)
     await check_distinct_counts_groups(loopback_hub)
+    await check_providers_merge_across_registers(loopback_hub)
 
 
 async def test_the_bundled_demo_links_its_cross_listed_offers(demo_hub: HubProcess) -> None:

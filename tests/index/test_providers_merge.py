@@ -93,3 +93,22 @@ def test_distinct_leaves_out_the_records_that_are_not_representatives() -> None:
     index.update([], ["elm:2"])
     index.set_duplicates([], ["elm:2"])  # gone: ignored
     assert index.search(first=10, distinct=True).total == 3
+
+
+def test_bodies_of_linked_records_are_one_provider_under_both_names() -> None:
+    index = Index(
+        [
+            make_record("MC1", source="nzqa", awarding_bodies=body("AMU Syd", "DK")),
+            make_record("x", source="europass", awarding_bodies=body("AMU South Denmark", "DK")),
+            make_record("y", source="europass", awarding_bodies=body("AMU South Denmark", "DK")),
+        ]
+    )
+    assert index.providers().total == 2
+    index.set_duplicates([], [], lambda: [("europass:x", "nzqa:MC1")])
+    (provider,) = index.providers().providers
+    assert (provider.name, provider.aliases, provider.microcredential_count) == (
+        "AMU South Denmark",
+        ["AMU Syd"],
+        3,
+    )
+    assert provider.id == "DK:amu-denmark-south"  # the smaller key of the two: stable

@@ -21,6 +21,9 @@ from microcred_hub.record import Microcredential
 #: the default confidence threshold: on the labelled benchmark it keeps precision at 1.0;
 #: lowering it to 0.8 gains recall only from pairs whose titles share four words in five
 DEFAULT_THRESHOLD = 0.9
+#: a link this sure also says the two awarding bodies are one (0.98 needs identical titles
+#: or an identifier: a merely related body name never reaches it without workload or level)
+SAME_BODY_LINK = 0.98
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,17 @@ class Linker:
         for record_id, group in self._groups.items():
             if group.representative != record_id:
                 yield record_id
+
+    def same_bodies(self) -> Iterator[tuple[str, str]]:
+        """Pairs of grouped records linked by an identifier or with the same awarding body:
+        what the providers listing takes as one body under two names."""
+        for a, links in self._links.items():
+            group = self._groups.get(a)
+            if group is None:
+                continue
+            for b, link in links.items():
+                if a < b and b in group.members and link.confidence >= SAME_BODY_LINK:
+                    yield a, b
 
     def groups(self) -> Iterator[Group]:
         seen: set[str] = set()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC
 
 from pyroaring import BitMap
@@ -89,6 +89,8 @@ class Index:
 
     def __init__(self, records: Iterable[Microcredential] = ()) -> None:
         self.version = 0
+        #: pairs of records whose awarding bodies are one body (the duplicate linker's answer)
+        self._same_body: Callable[[], Iterable[tuple[str, str]]] = lambda: ()
         self._reset()
         self.update(records, ())
         self.version = 0
@@ -215,12 +217,21 @@ class Index:
         self._text.remove(doc, record)
         self._records[doc] = None
 
-    def set_duplicates(self, hidden: Iterable[str], shown: Iterable[str]) -> None:
+    def set_duplicates(
+        self,
+        hidden: Iterable[str],
+        shown: Iterable[str],
+        same_body: Callable[[], Iterable[tuple[str, str]]] | None = None,
+    ) -> None:
         """Mark records as not (``hidden``) or again (``shown``) their group's representative.
 
         The duplicate linker decides; the index only keeps the answer where ``distinct``
-        queries read it. Unknown ids are ignored.
+        queries read it. Unknown ids are ignored. ``same_body``, when given, answers the
+        pairs of linked records whose awarding bodies are one body (providers merge them).
         """
+        if same_body is not None:
+            self._same_body = same_body
+            self._providers = None
         before = len(self._hidden)
         docs = self._doc_of
         self._hidden.update(d for i in hidden if (d := docs.get(i)) is not None)
@@ -384,7 +395,7 @@ class Index:
         if first < 0:
             raise QueryError("first must be 0 or more")
         if self._providers is None:
-            self._providers = ProviderDirectory(self.records())
+            self._providers = ProviderDirectory(self.records(), self._same_body())
         return self._providers.page(text, issuer_country, first, after)
 
     # -- statistics ------------------------------------------------------------------------

@@ -60,20 +60,41 @@ def _key(name: str) -> str:
     return organisation_key(name) or search_fold(name)
 
 
-def _merge_by_id(groups: dict[tuple[str, str], _Group]) -> dict[tuple[str, str], _Group]:
-    """Groups of one country whose bodies carry the same organisation id are one body."""
-    owner: dict[tuple[str, str], tuple[str, str]] = {}
-    merged: dict[tuple[str, str], _Group] = {}
+_GroupKey = tuple[str, str]
+
+
+def _merge(
+    groups: dict[_GroupKey, _Group], pairs: Iterable[tuple[_GroupKey, _GroupKey]]
+) -> dict[_GroupKey, _Group]:
+    """Groups are one body when they carry the same organisation id in one country, or when
+    ``pairs`` say so; each merged body keeps its smallest key (stable ids)."""
+    parent = {key: key for key in groups}
+
+    def root(key: _GroupKey) -> _GroupKey:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def union(a: _GroupKey, b: _GroupKey) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    owner: dict[tuple[str, str], _GroupKey] = {}
     for key in sorted(groups):
-        group = groups[key]
-        target = next((owner[(key[1], i)] for i in sorted(group.ids) if (key[1], i) in owner), None)
-        if target is None:
-            merged[key] = group
-            target = key
+        for i in groups[key].ids:
+            union(owner.setdefault((key[1], i), key), key)
+    for a, b in pairs:
+        if a in parent and b in parent and a[1] == b[1]:
+            union(a, b)
+    merged: dict[_GroupKey, _Group] = {}
+    for key in sorted(groups):  # roots are the smallest keys: they come first
+        top = root(key)
+        if top == key:
+            merged[key] = groups[key]
         else:
-            merged[target].absorb(group)
-        for i in group.ids:
-            owner.setdefault((key[1], i), target)
+            merged[top].absorb(groups[key])
     return merged
 
 
@@ -81,8 +102,13 @@ class ProviderDirectory:
     """Providers of one data version, each awarding body once whatever its spelling or
     register; the same name in two countries is two providers."""
 
-    def __init__(self, records: Iterable[Microcredential]) -> None:
+    def __init__(
+        self, records: Iterable[Microcredential], same_body: Iterable[tuple[str, str]] = ()
+    ) -> None:
+        """``same_body``: pairs of record ids whose (single) awarding bodies are one body, as
+        the duplicate linker found ("Te Pūkenga – Otago Polytechnic" and "Otago Polytechnic")."""
         groups: dict[tuple[str, str], _Group] = {}
+        body_of: dict[str, _GroupKey] = {}
         for record in records:
             # The record's issuer country stands in when the body itself has none.
             fallback = record.issuer_country[0].upper() if len(record.issuer_country) == 1 else ""
@@ -95,8 +121,15 @@ class ProviderDirectory:
                 if record.id not in group.records:
                     group.records.add(record.id)
                     group.sources[record.source] += 1
+            if len(record.awarding_bodies) == 1:
+                body = record.awarding_bodies[0]
+                body_of[record.id] = (
+                    _key(body.name),
+                    body.country.upper() if body.country else fallback,
+                )
+        pairs = [(body_of[a], body_of[b]) for a, b in same_body if a in body_of and b in body_of]
         entries = []
-        for (key, country), group in _merge_by_id(groups).items():
+        for (key, country), group in _merge(groups, pairs).items():
             # Most common spelling wins; ties go to the alphabetically first for determinism.
             ranked = sorted(group.spellings.items(), key=lambda item: (-item[1], item[0]))
             name = ranked[0][0]

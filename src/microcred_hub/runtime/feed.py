@@ -97,14 +97,15 @@ class IndexFeed:
         self._index.replace_all(records)
         if self._linker is not None:
             self._linker.replace_all(records)
-            self._index.set_duplicates(self._linker.hidden(), ())
+            self._index.set_duplicates(self._linker.hidden(), (), self._linker.same_bodies)
 
     def _mark(self, changed: set[str]) -> None:
         """Tell the index which of the records whose group changed are representatives."""
         linker = self._linker
         assert linker is not None
         shown = {i for i in changed if linker.is_representative(i)}
-        self._index.set_duplicates(changed - shown, shown)
+        # handing same_bodies again tells the index its providers may have changed
+        self._index.set_duplicates(changed - shown, shown, linker.same_bodies if changed else None)
 
     def _holds(self, scope: str) -> bool:
         if scope == ALL_SOURCES:
