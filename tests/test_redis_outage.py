@@ -13,6 +13,8 @@ import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from microcred_hub.errors import ConfigError
+from microcred_hub.store import RedisStore
 from tests.support.hub_process import HubProcess, free_port, graphql, wait_for
 from tests.support.registers import nzqa_app, start
 
@@ -64,11 +66,14 @@ class OwnRedis:
         await wait_for(pong, within=10)
 
     async def record_count(self) -> int:
-        client = aioredis.from_url(f"redis://127.0.0.1:{self.port}/0")
+        store = RedisStore(f"redis://127.0.0.1:{self.port}/0")
         try:
-            return int(await client.hlen("mch:records"))
+            await store.open()
+            return len(await store.records())
+        except ConfigError as exc:  # not reachable (yet)
+            raise OSError(str(exc)) from exc
         finally:
-            await client.aclose()
+            await store.close()
 
 
 @pytest.fixture

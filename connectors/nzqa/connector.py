@@ -109,11 +109,15 @@ class NzqaConnector:
         ``full_every_hours``, whichever replica harvests: its time is kept in the state.
         """
         now = datetime.now(UTC)
-        if not self.options.incremental or ctx.since is None:
-            memory.last_full = now.isoformat()
-            return None
+        every = timedelta(hours=self.options.full_every_hours)
         last_full = _parse_time(memory.last_full)
-        if last_full is None or now - last_full >= timedelta(hours=self.options.full_every_hours):
+        if not self.options.incremental or ctx.since is None:
+            # Kept to a tenth of the period: the state then changes (and is written back) only
+            # when a page did, and an incremental pass at worst runs its full pass sooner.
+            if last_full is None or now - last_full >= every / 10:
+                memory.last_full = now.isoformat()
+            return None
+        if last_full is None or now - last_full >= every:
             memory.last_full = now.isoformat()
             return None
         return ctx.since

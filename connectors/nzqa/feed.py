@@ -39,6 +39,13 @@ class PageMemory:
 
     pages: dict[str, _Remembered] = field(default_factory=dict)
     last_full: str | None = None  # ISO time of the last full pass (incremental sources)
+    chain: tuple[str, ...] = ()  # the pages of the last full pass, in feed order
+
+    def same_pass(self, pages: list[Page]) -> bool:
+        """Whether these (304) pages are those of the last full pass, each with what it gave."""
+        return tuple(p.url for p in pages) == self.chain and all(
+            p.kept_before is not None for p in pages
+        )
 
     def settle(
         self, pages: list[Page], best: dict[str, tuple[int, int]], *, full: bool = True
@@ -48,6 +55,7 @@ class PageMemory:
         if full:
             read = {page.url for page in pages}
             self.pages = {url: known for url, known in self.pages.items() if url in read}
+            self.chain = tuple(page.url for page in pages)
         for index, page in enumerate(pages):
             known = self.pages.get(page.url)
             # a 304 page left unread gives what it gave last time (the stream checked that)
@@ -75,7 +83,7 @@ class PageMemory:
                 kept: JSON = True if every else list[JSON](sorted(known.kept))
                 entry["kept"] = kept
             pages[url] = entry
-        return {"lastFull": self.last_full, "pages": pages}
+        return {"lastFull": self.last_full, "chain": list(self.chain), "pages": pages}
 
     @classmethod
     def from_json(cls, value: JSON) -> PageMemory:
@@ -85,6 +93,9 @@ class PageMemory:
             return memory
         last_full = value.get("lastFull")
         memory.last_full = last_full if isinstance(last_full, str) else None
+        chain = value.get("chain")
+        if isinstance(chain, list) and all(isinstance(url, str) for url in chain):
+            memory.chain = tuple(url for url in chain if isinstance(url, str))
         pages = value.get("pages")
         for url, entry in pages.items() if isinstance(pages, dict) else ():
             known = _remembered(entry)

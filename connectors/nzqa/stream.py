@@ -68,6 +68,16 @@ class _Best:
         return {ref: (index, position) for ref, (_, index, position) in self.best.items()}
 
 
+def _offer_waiting(best: _Best, pages: list[Page], start: int, reread: set[int]) -> None:
+    """Offer the 304 pages from ``start`` on, in feed order, as if offered on arrival."""
+    for index in range(start, len(pages)):
+        beaten = best.offer_page(pages[index].entries, index)
+        if any(i < index and pages[i].records is not None for i in beaten):
+            # it beats a record already given: give this page afresh, replacing it
+            # (one beaten on a 304 page, this one too, is settled by kept_before, below)
+            reread.add(index)
+
+
 async def stream_feed(
     ctx: HarvestContext, first_url: str, *, max_pages: int, memory: PageMemory, full: bool
 ) -> AsyncIterator[RawRecord | Unchanged]:
@@ -76,16 +86,14 @@ async def stream_feed(
     best = _Best()
     pages: list[Page] = []
     reread: set[int] = set()
+    offered = 0  # 304 pages wait to be offered until a page with a body comes (or the end)
     async for page in iter_feed(ctx, first_url, max_pages=max_pages, memory=memory):
-        index = len(pages)
         if page.records is None:
             yield Unchanged(source_url=page.url)
-            beaten = best.offer_page(page.entries, index)
-            if any(i < index and pages[i].records is not None for i in beaten):
-                # it beats a record already given: give this page afresh, replacing it
-                # (one beaten on a 304 page, this one too, is settled by kept_before, below)
-                reread.add(index)
         else:
+            _offer_waiting(best, pages, offered, reread)
+            index = offered = len(pages)
+            offered += 1
             for position, raw in enumerate(page.records):
                 ref = reference_of(raw.data)
                 verdict = (
@@ -99,6 +107,12 @@ async def stream_feed(
                     yield msgspec.structs.replace(raw, replaces=True)
             page = replace(page, records=())  # entries are all a settled page needs
         pages.append(page)
+    if full and not offered and memory.same_pass(pages):
+        # Every page answered 304, in the order of the last full pass: the same entries in the
+        # same order have the same winners, so each page gives what it gave then.
+        memory.settle(pages, {})
+        return
+    _offer_waiting(best, pages, offered, reread)
     places = best.places()
     # Ends: a page read again is fresh, and fresh pages are never read again.
     while stale := sorted(reread | set(unchanged_pages_to_reread(pages, places))):

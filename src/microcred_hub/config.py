@@ -31,12 +31,14 @@ class StoreConfig(_Section, frozen=True):
     prefix: str = "mch:"  # redis key prefix
     #: a harvest lock lapses this long after its holder died (it is renewed while alive)
     lock_ttl_seconds: float = 60.0
+    cluster: bool = False  # url names one node of a Redis Cluster; the rest are discovered
 
 
 class CacheConfig(_Section, frozen=True):
     url: str = "memory://"
     ttl_seconds: float = 300.0
     max_entries: int = 10_000
+    cluster: bool = False
 
 
 #: shorter admin tokens are refused at start: they can be guessed
@@ -339,6 +341,43 @@ def load_overrides(config: HubConfig) -> OverridePairs:
     return pairs
 
 
+def _check_redis(config: HubConfig, file: str) -> None:
+    if "{" in config.store.prefix or "}" in config.store.prefix:
+        raise ConfigError(
+            "must not contain '{' or '}': the hub puts its own Redis Cluster hash tags after it",
+            file=file,
+            key="store.prefix",
+        )
+    for name, section in (("store", config.store), ("cache", config.cache)):
+        if not section.cluster:
+            continue
+        url = urlsplit(section.url)
+        if url.scheme not in ("redis", "rediss"):
+            raise ConfigError(
+                f"needs a redis:// or rediss:// url naming one cluster node (got {url.scheme}://);"
+                f' set {name}.url = "redis://host:port" or remove {name}.cluster',
+                file=file,
+                key=f"{name}.cluster",
+            )
+        try:
+            port = url.port
+        except ValueError:
+            port = -1
+        if not url.hostname or port == -1:
+            raise ConfigError(
+                'is not host:port of a cluster node; write e.g. "redis://10.0.0.5:7000"',
+                file=file,
+                key=f"{name}.url",
+            )
+        if url.path not in ("", "/", "/0"):
+            raise ConfigError(
+                f"names database {url.path.lstrip('/')!r}, but a Redis Cluster has only database "
+                f'0: drop the path ("redis://{url.netloc}")',
+                file=file,
+                key=f"{name}.url",
+            )
+
+
 def _check_limits(config: HubConfig, file: str) -> None:
     if config.limits.max_groups < 1:
         raise ConfigError(
@@ -359,6 +398,7 @@ def _check(config: HubConfig, file: str) -> None:
             key="duplicates.threshold",
         )
     load_overrides(config)
+    _check_redis(config, file)
     _check_limits(config, file)
     seen: set[str] = set()
     for i, source in enumerate(config.sources):

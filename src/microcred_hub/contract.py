@@ -171,7 +171,10 @@ class ConnectorState:
     def __init__(self, value: JSON = None, *, max_bytes: int = MAX_STATE_BYTES) -> None:
         self._value: JSON = value
         self.max_bytes = max_bytes
+        #: whether ``set`` gave a value other than the one kept: only then is it written back
         self.changed = False
+        # encoded now: a connector may change the value it was given in place before ``set``
+        self._kept = msgspec.json.encode(value)
 
     @property
     def value(self) -> JSON:
@@ -193,7 +196,7 @@ class ConnectorState:
                 " keep less per source (digests or positions rather than whole bodies)"
             )
         self._value = value
-        self.changed = True
+        self.changed = encoded != self._kept
 
     def clear(self) -> None:
         """Forget everything kept (the next harvest starts with ``value`` None)."""

@@ -138,8 +138,8 @@ class _Run:
             self.quarantined_before.setdefault(item.source_url, []).append(item)
         self.seen: set[str] = set()
         self.upserts: dict[str, Microcredential] = {}
-        #: how each id seen was counted ("added", "changed", "unchanged"), so a replacement
-        #: (RawRecord.replaces) can take it back
+        #: how each record taken was counted ("added", "changed", "unchanged"), so a
+        #: replacement (RawRecord.replaces) can take it back
         self.outcome: dict[str, str] = {}
         self.quarantine: list[QuarantinedRecord] = []
         self.added = self.changed = self.unchanged = 0
@@ -192,11 +192,13 @@ class _Run:
 
     def _forget(self, record_id: str) -> None:
         """Take back an earlier record of this harvest that a later one replaces."""
+        if record_id not in self.seen:
+            return
         self.seen.discard(record_id)
         self.upserts.pop(record_id, None)
-        outcome = self.outcome.pop(record_id, None)
-        if outcome is not None:
-            setattr(self, outcome, getattr(self, outcome) - 1)
+        # an id seen without an outcome was kept by a 304, and counted unchanged
+        outcome = self.outcome.pop(record_id, "unchanged")
+        setattr(self, outcome, getattr(self, outcome) - 1)
 
     def keep_document(self, unchanged: Unchanged) -> None:
         # provenance keeps URLs redacted, so look the document up the same way
@@ -204,8 +206,7 @@ class _Run:
         # set operations, not a loop: an unchanged register is all 304s, every id goes here
         kept = self.by_document.get(url, {}).keys() - self.seen
         self.seen |= kept
-        self.unchanged += len(kept)
-        self.outcome.update(dict.fromkeys(kept, "unchanged"))
+        self.unchanged += len(kept)  # no outcome of their own: see _forget
         # pop: a document answered 304 twice in one harvest keeps its entries once
         self.quarantine.extend(self.quarantined_before.pop(url, ()))
 

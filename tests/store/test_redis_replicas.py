@@ -58,6 +58,8 @@ async def test_a_change_on_one_replica_reaches_the_others_listener(
     await wait_for(lambda: writer.connected and reader.connected)
 
     await writer.apply(ChangeSet(source="nzqa", upserts=(make_record("MC1"), make_record("MC2"))))
+    # a reader fetches what a note names when it reads the note: let it, before MC2 goes
+    await wait_for(lambda: len(heard_by_reader.calls) == 1, within=2)
     state = SourceState(key="nzqa", connector="nzqa", url="http://x")
     quarantine = (QuarantinedRecord(source="nzqa", reason="no title"),)
     await writer.apply(
@@ -119,7 +121,7 @@ import asyncio, sys
 from microcred_hub.store import RedisStore
 
 async def main() -> None:
-    store = RedisStore(sys.argv[1], prefix=sys.argv[2])
+    store = RedisStore(sys.argv[1], prefix=sys.argv[2], cluster=sys.argv[4] == "cluster")
     await store.open()
     async with store.harvest_lock("nzqa", float(sys.argv[3])) as held:
         print("held" if held else "refused", flush=True)
@@ -136,6 +138,7 @@ async def test_a_dead_replicas_lock_lapses_after_its_ttl(
     ttl = 0.6
     holder = await asyncio.create_subprocess_exec(
         sys.executable, "-c", _HOLDER, store.url, redis_cleanup, str(ttl),
+        "cluster" if store.cluster else "standalone",
         env=subprocess_env(),
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip

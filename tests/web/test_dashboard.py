@@ -17,7 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from microcred_hub.graphql.schema import build_schema
 from tests.support.hub_process import HubProcess
 from tests.web.conftest import (
     Visit,
@@ -29,12 +28,6 @@ from tests.web.conftest import (
 )
 
 DOCUMENTS = dashboard_documents_by_name()
-
-if "statistics(" not in build_schema(None).as_str():  # removed once statistics is on main
-    pytest.skip(
-        "the API has no statistics query yet (API.md: Statistics for dashboards)",
-        allow_module_level=True,
-    )
 PANELS = ("sources", "heatmap", "workload", "completeness", "shares", "years")
 
 

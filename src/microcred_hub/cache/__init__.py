@@ -26,6 +26,7 @@ def open_cache(
     *,
     max_entries: int = 10_000,
     prefix: str = "mch:cache:",
+    cluster: bool = False,
 ) -> ResponseCache:
     """The cache ``[cache] url`` names: ``memory://``, or Redis behind an in-process LRU.
 
@@ -36,7 +37,8 @@ def open_cache(
         return MemoryCache(max_entries, ttl_seconds)
     if scheme in ("redis", "rediss"):
         return TwoLevelCache(
-            MemoryCache(max_entries, ttl_seconds), RedisCache(url, prefix, ttl_seconds)
+            MemoryCache(max_entries, ttl_seconds),
+            RedisCache(url, prefix, ttl_seconds, cluster=cluster),
         )
     raise ConfigError(
         f"unknown cache URL {url!r}; use memory://, redis://host:port/db or rediss://host:port/db",

@@ -8,7 +8,7 @@ import time
 from typing import cast
 
 import redis.exceptions
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
@@ -16,7 +16,8 @@ from microcred_hub.cache.base import CacheStats
 
 log = logging.getLogger("microcred_hub.cache")
 
-_FAILURES = (redis.exceptions.RedisError, OSError)
+# RedisClusterException: no node of a cluster reachable (it is no RedisError)
+_FAILURES = (redis.exceptions.RedisError, redis.exceptions.RedisClusterException, OSError)
 
 
 class RedisCache:
@@ -35,14 +36,16 @@ class RedisCache:
         timeout: float = 0.5,
         pause_seconds: float = 1.0,
         level: str = "redis",
+        cluster: bool = False,
     ) -> None:
         self.prefix = prefix
         self.ttl_seconds = ttl_seconds
         self.level = level
         self._pause_seconds = pause_seconds
         self._down_until = 0.0
-        # One quick retry covers a pooled connection that died with a Redis restart.
-        self._redis = Redis.from_url(
+        # One quick retry covers a pooled connection that died with a Redis restart. Every
+        # entry is one key, so on a cluster entries spread over the nodes by themselves.
+        self._redis: Redis | RedisCluster = (RedisCluster if cluster else Redis).from_url(
             url,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
@@ -83,7 +86,8 @@ class RedisCache:
             self._failed("writing", exc)
 
     async def clear(self) -> None:
-        """Delete every key under the prefix (SCAN + UNLINK in batches, never KEYS)."""
+        """Delete every key under the prefix (SCAN + UNLINK in batches, never KEYS); on a
+        cluster SCAN visits every primary and UNLINK is split by slot."""
         try:
             batch: list[bytes] = []
             async for key in self._redis.scan_iter(

@@ -16,20 +16,26 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 import msgspec
 from cross_web import HTTPException
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import OperationType, execute, get_operation_ast
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
+from strawberry.execution import optimized_is_awaitable
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from microcred_hub import telemetry
 from microcred_hub.config import QueryLimits
 from microcred_hub.graphql.context import QueryContext
+from microcred_hub.graphql.limits import ready_document
 from microcred_hub.graphql.persisted import PersistedQueries, PersistedQueryError
 from microcred_hub.graphql.schema import build_schema
+from microcred_hub.graphql.sources import sources_extension
 from microcred_hub.responses import json_error
 
 if TYPE_CHECKING:
@@ -39,6 +45,9 @@ if TYPE_CHECKING:
     from strawberry.http import GraphQLRequestData
     from strawberry.http.types import QueryParams
     from strawberry.types import ExecutionResult
+
+#: strawberry's quicker check for awaitables (typed as a plain predicate there)
+_is_awaitable = cast("Callable[[Any], TypeGuard[Awaitable[Any]]]", optimized_is_awaitable)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -108,6 +117,7 @@ class GraphQLApp(GraphQL[QueryContext, None]):
         *,
         graphiql: bool = True,
         persisted: PersistedQueries | None = None,
+        limits: QueryLimits | None = None,
         graphiql_page: Callable[[], Response] | None = None,
     ) -> None:
         super().__init__(
@@ -118,6 +128,12 @@ class GraphQLApp(GraphQL[QueryContext, None]):
         )
         self._context_factory = get_context
         self.persisted = persisted
+        self.limits = limits or QueryLimits()
+        # With tracing on, strawberry's extension makes the spans: every request takes the
+        # full path then.
+        self.lean = not telemetry.graphql_extensions()
+        self._executor = schema.execution_context_class
+        self._graphql_schema = schema._schema
         self._graphiql_page = graphiql_page
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -138,6 +154,12 @@ class GraphQLApp(GraphQL[QueryContext, None]):
                 406, f"cannot answer in {accept}: accept {GRAPHQL_RESPONSE_JSON} or {JSON}"
             )
         else:
+            if media_type is not None and self.lean:
+                lean = await self._lean(request, media_type)
+                if lean is not None:
+                    await send(lean[0])
+                    await send(lean[1])
+                    return
             request.state.media_type = media_type or JSON
             try:
                 response = await self.run(request)
@@ -151,6 +173,95 @@ class GraphQLApp(GraphQL[QueryContext, None]):
                     status, error.message, media_type or JSON, code=error.code
                 )
         await response(scope, receive, send)
+
+    async def _lean(
+        self, request: Request, media_type: str
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The answer to a plain query that runs without an error, straight on graphql-core:
+        the two ASGI messages, or None for anything else (strawberry's view answers that).
+
+        strawberry's view and ``Schema.execute`` cost most of a small uncached query (request
+        adapters, an extension runner per phase, argument plumbing); the common request needs
+        none of it. What decides an answer is the same: the cached document, the same
+        validation and limits, the same executor, resolvers and ``extensions.sources``. Any
+        error, a mutation, persisted-query extensions, batching, GraphiQL: the full path runs
+        it (from the start; a query has no side effects), so every refusal and error reads
+        exactly as before.
+        """
+        method = request.method
+        if method == "POST":
+            content_type = request.headers.get("content-type", "")
+            if content_type.split(";", 1)[0].strip().lower() != JSON:
+                return None
+            try:
+                payload = msgspec.json.decode(await request.body())
+            except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+                return None
+            if not isinstance(payload, dict):
+                return None
+            query = payload.get("query")
+            variables = payload.get("variables")
+            operation_name = payload.get("operationName")
+            if payload.get("extensions") is not None:
+                return None
+        elif method == "GET":
+            params = request.query_params
+            query = params.get("query")
+            operation_name = params.get("operationName")
+            if "extensions" in params:
+                return None
+            try:
+                raw = params.get("variables")
+                variables = msgspec.json.decode(raw) if raw else None
+            except (msgspec.DecodeError, RecursionError):
+                return None
+        else:
+            return None
+        if not (
+            isinstance(query, str)
+            and isinstance(variables, dict | None)
+            and isinstance(operation_name, str | None)
+        ):
+            return None
+        if self.persisted is not None:
+            try:  # without extensions: only the allow-list's verdict, nothing remembered
+                self.persisted.resolve(query, None)
+            except PersistedQueryError:
+                return None
+        schema = self._graphql_schema
+        document = ready_document(schema, query, operation_name, variables, self.limits)
+        if document is None:
+            return None
+        operation = get_operation_ast(document, operation_name)
+        if operation is None or operation.operation is not OperationType.QUERY:
+            return None
+        context = await self.get_context(request, None)
+        result = execute(
+            schema,
+            document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+            executor_class=self._executor,
+            is_awaitable=_is_awaitable,
+        )
+        if inspect.isawaitable(result):
+            result = await result
+        if not isinstance(result, GraphQLExecutionResult) or result.errors:
+            return None
+        response: dict[str, Any] = {"data": result.data}
+        extensions = await sources_extension(context)
+        if extensions:
+            response["extensions"] = extensions
+        body = self.encode_json(response)
+        headers = [
+            (b"content-type", _content_type(media_type).encode("latin-1")),
+            (b"content-length", str(len(body)).encode("latin-1")),
+        ]
+        return (
+            {"type": "http.response.start", "status": 200, "headers": headers},
+            {"type": "http.response.body", "body": body},
+        )
 
     def _wants_graphiql(self, request: Request) -> bool:
         return (
@@ -261,5 +372,6 @@ def make_graphql_app(
         get_context,
         graphiql=graphiql,
         persisted=persisted,
+        limits=limits,
         graphiql_page=graphiql_page,
     )

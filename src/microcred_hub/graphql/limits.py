@@ -10,10 +10,11 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
+import msgspec
+from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 
 DEFAULT_FIRST = 20
+#: what strawberry validates with by default (``ExecutionContext.validation_rules``)
+_SPECIFIED_RULES: tuple[type[ASTValidationRule], ...] = tuple(specified_rules)
 
 
 def check_first(first: int, limits: QueryLimits) -> None:
@@ -67,6 +70,27 @@ def _validated(
     return list(errors)
 
 
+_PARSED: OrderedDict[tuple[int, str], DocumentNode] = OrderedDict()
+
+
+def _parsed(query: str, max_tokens: int) -> DocumentNode | None:
+    """The document of a query text seen before (or now parsed and remembered); None when
+    it does not parse, so strawberry parses it again and reports the error as it does."""
+    key = (max_tokens, query)
+    document = _PARSED.get(key)
+    if document is None:
+        try:
+            document = parse(query, max_tokens=max_tokens)
+        except GraphQLError:
+            return None
+        _PARSED[key] = document
+        if len(_PARSED) > _VALIDATED_MAX:
+            _PARSED.popitem(last=False)
+    else:
+        _PARSED.move_to_end(key)
+    return document
+
+
 class QueryLimitsExtension(SchemaExtension):
     """Validates the document itself, then measures it against the limits."""
 
@@ -78,25 +102,113 @@ class QueryLimitsExtension(SchemaExtension):
         self.execution_context.parse_options["max_tokens"] = self.limits.max_tokens
         yield
 
+    def on_parse(self) -> Iterator[None]:
+        # Parsing is a third of a small query's cost and dashboards send the same few texts:
+        # documents are read-only to execution, so one parse serves every request.
+        context = self.execution_context
+        query = context.query
+        if context.graphql_document is None and query and len(query) <= _VALIDATED_MAX_CHARS:
+            context.graphql_document = _parsed(query, self.limits.max_tokens)
+        yield
+
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if context.pre_execution_errors is None and document is not None:
-            rules: tuple[type[ASTValidationRule], ...] = tuple(context.validation_rules)
-            if not self.limits.introspection:
-                rules = (*rules, NoSchemaIntrospectionCustomRule)
-            errors = _validated(context.schema._schema, document, rules, context.query)
-            if not errors:
-                errors = measure_limits(
-                    context.schema._schema,
-                    document,
-                    context.operation_name,
-                    context.variables,
-                    self.limits,
-                )
             # Strawberry skips its own validation when errors (even none) are already set.
-            context.pre_execution_errors = errors
+            context.pre_execution_errors = check_document(
+                context.schema._schema,
+                document,
+                tuple(context.validation_rules),
+                context.query,
+                context.operation_name,
+                context.variables,
+                self.limits,
+            )
         yield
+
+
+def check_document(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+    query: str | None,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    limits: QueryLimits,
+) -> list[GraphQLError]:
+    """Validation errors, else what the document breaks of the limits: [] when it may run."""
+    if not limits.introspection:
+        rules = (*rules, NoSchemaIntrospectionCustomRule)
+    errors = _validated(schema, document, rules, query)
+    if not errors:
+        errors = _measured(schema, document, query, operation_name, variables, limits)
+    return errors
+
+
+_MEASURED: OrderedDict[tuple[int, str, str | None, bytes, QueryLimits], list[GraphQLError]] = (
+    OrderedDict()
+)
+_MEASURED_MAX_VARIABLES = 1024  # bytes of JSON: beyond that, measure every time
+_encode = msgspec.json.Encoder(order="sorted").encode
+
+
+def _measured(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    query: str | None,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    limits: QueryLimits,
+) -> list[GraphQLError]:
+    """``measure_limits``, remembered: the verdict depends only on the text, the operation,
+    the values of the variables it declares and the limits (a dashboard's repeated query
+    measures once)."""
+    if query is None or len(query) > _VALIDATED_MAX_CHARS:
+        return measure_limits(schema, document, operation_name, variables, limits)
+    declared = [
+        variable.variable.name.value
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        for variable in definition.variable_definitions or ()
+    ]
+    given = variables or {}
+    try:  # [given?, value] per declared variable: an omitted one differs from any value
+        values = _encode([[name in given, given.get(name)] for name in declared])
+    except (TypeError, msgspec.EncodeError):
+        values = b""
+    if not values or len(values) > _MEASURED_MAX_VARIABLES:
+        return measure_limits(schema, document, operation_name, variables, limits)
+    key = (id(schema), query, operation_name, values, limits)
+    errors = _MEASURED.get(key)
+    if errors is None:
+        errors = measure_limits(schema, document, operation_name, variables, limits)
+        _MEASURED[key] = errors
+        if len(_MEASURED) > _VALIDATED_MAX:
+            _MEASURED.popitem(last=False)
+    else:
+        _MEASURED.move_to_end(key)
+    return list(errors)
+
+
+def ready_document(
+    schema: GraphQLSchema,
+    query: str,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    limits: QueryLimits,
+) -> DocumentNode | None:
+    """The parsed document when the query parses, validates and keeps within the limits with
+    these variables (every check the full path makes before executing); else None."""
+    if len(query) > _VALIDATED_MAX_CHARS:
+        return None
+    document = _parsed(query, limits.max_tokens)
+    if document is None:
+        return None
+    errors = check_document(
+        schema, document, _SPECIFIED_RULES, query, operation_name, variables, limits
+    )
+    return None if errors else document
 
 
 _TOKENS = re.compile(r"Document contains more than (\d+) tokens")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar, cast
 
@@ -443,8 +444,35 @@ def _projector(shape: _Shape) -> Callable[[list[object], list[object]], list[obj
     return function
 
 
+#: (type, ids of the selection's nodes) -> (nodes, shape, literal arguments)
+_shapes: OrderedDict[tuple[object, ...], tuple[object, _Shape | None, list[object]]] = OrderedDict()
+
+
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core execution with the projected fast path for lists of records."""
+
+    def _shape_of(
+        self, item: GraphQLObjectType, details: FieldDetailsList
+    ) -> tuple[_Shape | None, list[object]]:
+        """``_shape`` of a selection; remembered when no variable can change it (parsed
+        documents are reused, so a repeated query meets the very same nodes)."""
+        nodes = tuple(detail.node for detail in details)
+        constant = not self.operation.variable_definitions and all(
+            detail.fragment_variable_values is None for detail in details
+        )
+        key = (item.name, *map(id, nodes)) if constant else None
+        cached = _shapes.get(key) if key is not None else None
+        if key is not None and cached is not None:
+            _shapes.move_to_end(key)
+            return cached[1], cached[2]
+        args: list[object] = []
+        shape = _shape(self, item, details, args)
+        if key is not None:
+            # the entry holds the nodes, so their ids cannot be reused while it lives
+            _shapes[key] = (nodes, shape, args)
+            if len(_shapes) > 512:
+                _shapes.popitem(last=False)
+        return shape, args
 
     def complete_list_value(
         self,
@@ -457,8 +485,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         item = get_named_type(return_type.of_type)
         if item.name in _FAST_TYPES and isinstance(result, list) and len(result) > 1:
-            args: list[object] = []
-            shape = _shape(self, cast(GraphQLObjectType, item), field_details_list, args)
+            shape, args = self._shape_of(cast(GraphQLObjectType, item), field_details_list)
             if shape is not None:
                 try:
                     return _projector(shape)(result, args)

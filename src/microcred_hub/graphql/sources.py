@@ -96,6 +96,20 @@ def source_report(state: SourceState) -> dict[str, Any]:
     }
 
 
+async def sources_extension(context: object) -> dict[str, Any]:
+    """``{"sources": [...]}`` naming the sources that are not OK; {} when all are."""
+    if not isinstance(context, QueryContext):
+        return {}
+    try:
+        states = await context.source_states()
+    except Exception:
+        # The report is a courtesy: a store hiccup must not turn the answer into a 500.
+        logger.exception("could not read source states for extensions.sources")
+        return {}
+    failing = [source_report(s) for s in states if s.status is not SourceStatus.OK]
+    return {"sources": failing} if failing else {}
+
+
 class SourcesExtension(SchemaExtension):
     """Adds ``extensions.sources``: the sources that are not OK (absent when all are)."""
 
@@ -103,14 +117,4 @@ class SourcesExtension(SchemaExtension):
         yield
 
     async def get_results(self) -> dict[str, Any]:
-        context = self.execution_context.context
-        if not isinstance(context, QueryContext):
-            return {}
-        try:
-            states = await context.source_states()
-        except Exception:
-            # The report is a courtesy: a store hiccup must not turn the answer into a 500.
-            logger.exception("could not read source states for extensions.sources")
-            return {}
-        failing = [source_report(s) for s in states if s.status is not SourceStatus.OK]
-        return {"sources": failing} if failing else {}
+        return await sources_extension(self.execution_context.context)

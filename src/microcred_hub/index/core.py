@@ -100,6 +100,7 @@ class Index:
         self._doc_of: dict[str, int] = {}
         self._alive = BitMap()
         self._postings: dict[str, dict[str, BitMap]] = {}
+        self._level_ranges: dict[tuple[int, float | None, float | None], BitMap] = {}
         self._ranges = {name: RangeIndex() for name in ("ects", "hours", "eqf", "updated")}
         self._columns = Columns()
         self._with_value: dict[str, BitMap] = {}  # statistics' null groups, per version
@@ -253,15 +254,26 @@ class Index:
         return BitMap.union(BitMap(), *(values[k] for k in keys if k in values))
 
     def _levels(self, low: float | None, high: float | None) -> BitMap:
-        levels = self._postings.get("eqfLevel", {})
-        return BitMap.union(
-            BitMap(),
-            *(
-                bitmap
-                for key, bitmap in levels.items()
-                if (low is None or int(key) >= low) and (high is None or int(key) <= high)
-            ),
-        )
+        """Documents with an EQF level in [low, high], kept for the data version: dashboards
+        ask the same few ranges, and the union costs more than the rest of a small query."""
+        key = (self.version, low, high)
+        cached = self._level_ranges.get(key)
+        if cached is None:
+            levels = self._postings.get("eqfLevel", {})
+            cached = BitMap.union(
+                BitMap(),
+                *(
+                    bitmap
+                    for level, bitmap in levels.items()
+                    if (low is None or int(level) >= low) and (high is None or int(level) <= high)
+                ),
+            )
+            if len(self._level_ranges) >= 64 or any(
+                version != self.version for version, _, _ in self._level_ranges
+            ):
+                self._level_ranges.clear()
+            self._level_ranges[key] = cached
+        return cached
 
     def _filtered(self, flt: RecordFilter) -> BitMap:
         parts: list[BitMap] = []

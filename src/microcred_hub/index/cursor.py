@@ -21,9 +21,14 @@ _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(_Cursor)
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def encode_cursor(kind: str, values: list[CursorValue]) -> str:
-    raw = _encoder.encode(_Cursor(kind, values))
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+    # A page makes one per record: the tuple encodes as the array-like _Cursor does, and the
+    # base64 steps are base64.urlsafe_b64encode's without its Python-level wrappers.
+    raw = _encoder.encode((kind, values))
+    return binascii.b2a_base64(raw, newline=False).translate(_URLSAFE).rstrip(b"=").decode("ascii")
 
 
 def decode_cursor(cursor: str, kind: str, length: int) -> list[CursorValue]:

@@ -27,13 +27,17 @@ class Hub:
         self.config = config
         self.connectors = _connectors(config, plugins)
         self.store: Store = open_store(
-            config.store.url, snapshot=_snapshot(config), prefix=config.store.prefix
+            config.store.url,
+            snapshot=_snapshot(config),
+            prefix=config.store.prefix,
+            cluster=config.store.cluster,
         )
         self.cache: ResponseCache = open_cache(
             config.cache.url,
             ttl_seconds=config.cache.ttl_seconds,
             max_entries=config.cache.max_entries,
             prefix=config.store.prefix + "cache:",
+            cluster=config.cache.cluster,
         )
         self.index = Index()
         self.linker = _linker(config)
@@ -48,12 +52,16 @@ class Hub:
     def sources(self) -> tuple[SourceConfig, ...]:
         return tuple(s for s in self.config.sources if s.enabled)
 
-    def cache_epoch(self) -> str:
+    def cache_epoch(self) -> str | None:
         """What every answer depends on, the same in every replica holding the same data: the
-        store's data version the index reflects and the sources' states as stored (a replica
-        that lost its store serves them as STALE, so its answers are its own)."""
-        unreachable = "!" if self.states.store_error else ""
-        return f"{self.feed.version}.{self.states.digest}{unreachable}"
+        store's data version the index reflects and the sources' states as stored.
+
+        None while the store is unreachable: answers then say STALE and are this replica's own,
+        and each must look at the store again (a cached one would outlive the outage).
+        """
+        if self.states.store_error:
+            return None
+        return f"{self.feed.version}.{self.states.digest}"
 
     async def start(self, *, schedule: bool) -> None:
         """Open the store, build the index from it, and optionally start the harvest schedule."""

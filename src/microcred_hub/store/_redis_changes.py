@@ -34,6 +34,7 @@ class ChangeSource(Protocol):
     """What the reader needs of its store (RedisStore): a way in, and the records a note names."""
 
     channel: str
+    cluster: bool
 
     @property
     def origin(self) -> str: ...
@@ -41,7 +42,7 @@ class ChangeSource(Protocol):
     @property
     def listeners(self) -> Sequence[Listener]: ...
 
-    def new_client(self, *, retries: int) -> Redis: ...
+    async def listener_client(self) -> Redis: ...
 
     def unavailable(self, doing: str) -> AbstractContextManager[None]: ...
 
@@ -80,6 +81,9 @@ class ChangeReader:
         #: the data version when the store opened; the hub's first read is at least this new
         self.baseline = 0
         self.connected = False
+        #: on a cluster, how often a quiet subscription checks that its node still serves
+        #: the channel (a replica promoted by a failover takes the channel's notes away)
+        self.check_seconds = 2.0
 
     def start(self) -> None:
         if self._task is None or self._task.done():
@@ -114,12 +118,17 @@ class ChangeReader:
     async def _listen(self, *, resync_always: bool) -> None:
         store = self._store
         # Its own client without retries: redis-py would otherwise reconnect and resubscribe
-        # silently, and the notes lost meanwhile would go unnoticed.
-        client = store.new_client(retries=0)
+        # silently, and the notes lost meanwhile would go unnoticed. On a cluster it is a
+        # client of the node serving the channel's slot (sharded pub/sub).
+        with store.unavailable("subscribing to changes"):
+            client = await store.listener_client()
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
             with store.unavailable("subscribing to changes"):
-                await pubsub.subscribe(store.channel)
+                if store.cluster:
+                    await pubsub.ssubscribe(store.channel)
+                else:
+                    await pubsub.subscribe(store.channel)
             self.connected = True
             with store.unavailable("resyncing"):
                 # Anything published before the subscription took effect was missed. On the
@@ -128,8 +137,16 @@ class ChangeReader:
                 if resync_always or await store.version() != self.baseline:
                     await self._resync()
             with store.unavailable("reading changes"):
-                async for message in pubsub.listen():
-                    if message.get("type") == "message":
+                # The loop ends when the subscription does; the caller then subscribes again,
+                # where the channel now lives, and resyncs.
+                while pubsub.subscribed:
+                    message = await pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=self.check_seconds
+                    )
+                    if message is None:
+                        if store.cluster and not await _still_primary(client):
+                            return
+                    elif message.get("type") in ("message", "smessage"):
                         await self._deliver(message["data"])
         finally:
             with contextlib.suppress(Exception):
@@ -174,3 +191,10 @@ class ChangeReader:
                 state=note.state,
             )
         await notify(store.listeners, change, note.version)
+
+
+async def _still_primary(client: Redis) -> bool:
+    """Whether the subscription's node is still a primary: after a manual failover the old
+    primary serves on as a replica, and its sharded subscribers hear nothing more."""
+    role = await client.role()
+    return bool(role[0] in (b"master", "master"))

@@ -16,7 +16,7 @@ _ACCEPTED = "memory://, redis://host:port/db or rediss://host:port/db"
 
 
 def open_store(
-    url: str, *, snapshot: Path | None = None, prefix: str = "mch:"
+    url: str, *, snapshot: Path | None = None, prefix: str = "mch:", cluster: bool = False
 ) -> MemoryStore | RedisStore:
     """The store ``[store] url`` names, not yet opened: ``await store.open()`` next.
 
@@ -32,5 +32,5 @@ def open_store(
                 "remove it or set store.url to memory://",
                 key="store.snapshot",
             )
-        return RedisStore(url, prefix=prefix)
+        return RedisStore(url, prefix=prefix, cluster=cluster)
     raise ConfigError(f"unknown store URL {url!r}; use {_ACCEPTED}", key="store.url")

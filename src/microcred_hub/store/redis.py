@@ -1,13 +1,12 @@
-"""The shared store: Redis, so several hub replicas serve and harvest the same data.
+"""The shared store: Redis or a Redis Cluster, so several hub replicas serve and harvest the
+same data.
 
-Keys under ``prefix``: ``records`` (hash id → record JSON), ``fp`` (hash id → source and
-fingerprint, so an apply decides "really changed" without reading whole records),
-``src:<source>`` (set of ids), ``digest:<source>`` (hash id → content hash, withdrawn flag
-and document URL: what a harvest diffs against, instead of reading back every record),
-``states`` (hash), ``quarantine:<source>`` (JSON list),
-``meta`` (hash), ``version`` (counter), ``lock:<source>`` (harvest locks) and the pub/sub
-channel ``changes``. An apply runs in one MULTI/EXEC and then publishes a small note; every
-other replica's reader fetches what the note names and calls its listeners.
+The key layout is in ``_redis_keys`` and the standalone/cluster difference in
+``_redis_client``. An apply writes records bucket by bucket and bumps the data version, on a
+standalone Redis in one MULTI/EXEC; on a cluster the buckets live on several nodes, so it is
+one pipeline whose writes each node applies in order, and whose acknowledgement waits for a
+replica of every primary written. It then publishes a small note (sharded pub/sub on a
+cluster); every other replica's reader fetches what the note names and calls its listeners.
 """
 
 from __future__ import annotations
@@ -23,25 +22,39 @@ import msgspec
 import redis.exceptions
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
 
-from microcred_hub.errors import ConfigError, redact_url, redact_urls
+from microcred_hub.errors import redact_url, redact_urls
 from microcred_hub.record import Microcredential, QuarantinedRecord, record_encoder
 from microcred_hub.state import SourceState
-from microcred_hub.store._common import gc_paused, notify
+from microcred_hub.store._common import notify
 from microcred_hub.store._redis_changes import ChangeNote, ChangeReader
+from microcred_hub.store._redis_client import (
+    REDIS_DOWN,
+    WAIT_MS,
+    Client,
+    Connector,
+    ReplicaWaits,
+)
+from microcred_hub.store._redis_codec import (
+    decode_digests,
+    decode_quarantine,
+    decode_record,
+    decode_records,
+    decode_state,
+    encode_digest,
+    unchanged,
+)
+from microcred_hub.store._redis_keys import RedisKeys, source_of
 from microcred_hub.store.base import (
     ALL_SOURCES,
     ChangeSet,
     RecordDigest,
     StoreUnavailableError,
     digest_of,
-    fingerprint,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator, Sequence
+    from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 
     from redis.typing import EncodableT, FieldT
 
@@ -49,50 +62,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("microcred_hub.store")
 
-#: What a lost or refused connection looks like from redis-py.
-REDIS_DOWN: tuple[type[Exception], ...] = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    OSError,
-)
-_SEP = "\x1f"
-_records_decoder = msgspec.json.Decoder(list[Microcredential])
-_record_decoder = msgspec.json.Decoder(Microcredential)
-_quarantine_decoder = msgspec.json.Decoder(list[QuarantinedRecord])
-_state_decoder = msgspec.json.Decoder(SourceState)
-_digest_encoder = msgspec.json.Encoder()
-_digests_decoder = msgspec.json.Decoder(list[RecordDigest])
-
-
-def _encode_digest(digest: RecordDigest) -> bytes:
-    return _digest_encoder.encode(digest)  # a JSON array: any URL survives it
-
-
-def decode_digests(found: dict[bytes, bytes]) -> dict[str, RecordDigest]:
-    """Decode a source's digest hash in one call, as the records are."""
-    if not found:
-        return {}
-    with gc_paused():
-        digests = _digests_decoder.decode(b"[" + b",".join(found.values()) + b"]")
-        return dict(zip((k.decode() for k in found), digests, strict=True))
-
-
-def decode_records(values: Sequence[bytes]) -> list[Microcredential]:
-    """Decode many stored records in one call: one JSON array beats a Python-level loop."""
-    if not values:
-        return []
-    with gc_paused():
-        return _records_decoder.decode(b"[" + b",".join(values) + b"]")
+#: record hashes scanned side by side when reading a whole source
+_SCAN_WIDTH = 8
 
 
 class RedisStore:
-    """Records, states, quarantine and meta in Redis under one key prefix."""
+    """Records, states, quarantine and meta in Redis (standalone or Cluster) under one prefix."""
 
     def __init__(
         self,
         url: str,
         *,
         prefix: str = "mch:",
+        cluster: bool = False,
         socket_timeout: float = 5.0,
         reconnect_delay: tuple[float, float] = (0.1, 5.0),
         chunk: int = 2000,
@@ -100,33 +82,30 @@ class RedisStore:
     ) -> None:
         self.url = url
         self.prefix = prefix
-        self._socket_timeout = socket_timeout
+        self.cluster = cluster
+        self.keys = RedisKeys(prefix)
+        self._connector = Connector(
+            url, cluster=cluster, socket_timeout=socket_timeout, key="store.url"
+        )
+        self._waits = ReplicaWaits()
         self._chunk = chunk
         # Beyond this many ids a note says "reload the source" instead of listing them.
         self._note_limit = note_limit
         self._origin = uuid.uuid4().hex
-        self._redis: Redis | None = None
+        self._redis: Client | None = None
         self._listeners: list[Listener] = []
         self._lock = asyncio.Lock()
         self._reader = ChangeReader(self, reconnect_delay)
-        self.channel = prefix + "changes"
+        self.channel = self.keys.channel
 
-    def _key(self, name: str) -> str:
-        return self.prefix + name
-
-    def _client(self) -> Redis:
+    def _client(self) -> Client:
         if self._redis is None:
             raise RuntimeError("RedisStore used before open(); call `await store.open()` first")
         return self._redis
 
-    def new_client(self, *, retries: int) -> Redis:
-        """A client on this store's URL; the change reader needs its own without retries."""
-        return Redis.from_url(
-            self.url,
-            socket_timeout=self._socket_timeout,
-            socket_connect_timeout=min(self._socket_timeout, 2.0),
-            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries),
-        )
+    async def listener_client(self) -> Redis:
+        """A client for the change reader's subscription, on the node serving the channel."""
+        return await self._connector.node_client(self.channel)
 
     @contextlib.contextmanager
     def unavailable(self, doing: str) -> Iterator[None]:
@@ -144,17 +123,13 @@ class RedisStore:
     async def open(self) -> None:
         # One retry with a short backoff: the first command after a Redis restart meets a
         # pooled connection that is already dead.
-        self._redis = self.new_client(retries=2)
+        self._redis = self._connector.client(retries=2)
         try:
-            await self._redis.ping()
-        except (redis.exceptions.RedisError, OSError) as exc:
+            await self._connector.check(self._redis)
+        except BaseException:
             await self._redis.aclose()
             self._redis = None
-            raise ConfigError(
-                f"cannot reach Redis at {redact_url(self.url)} ({redact_urls(str(exc))}); start "
-                "Redis or fix the URL",
-                key="store.url",
-            ) from exc
+            raise
         self._reader.baseline = await self.version()
         if self._listeners:
             self._reader.start()
@@ -169,84 +144,88 @@ class RedisStore:
 
     async def records(self, source: str | None = None) -> list[Microcredential]:
         with self.unavailable("reading records"):
-            if source is not None:
-                ids = cast("set[bytes]", await self._client().smembers(self._key("src:" + source)))
-                return await self.fetch(sorted(i.decode() for i in ids))
+            if source is None:
+                members = await self._client().smembers(self.keys.sources)
+                sources = sorted(m.decode() for m in cast("set[bytes]", members))
+            else:
+                sources = [source]
             found: dict[bytes, bytes] = {}
-            cursor = 0
-            while True:
-                # HSCAN in chunks rather than one HGETALL: Redis never builds a 100 MB reply
-                # and other clients are served between chunks.
-                reply = await self._client().hscan(self._key("records"), cursor, count=self._chunk)
-                cursor, chunk = cast("tuple[int, dict[bytes, bytes]]", reply)
-                found.update(chunk)
-                if cursor == 0:
-                    return decode_records(list(found.values()))
+            for name in sources:
+                await self._scan_into(found, self.keys.record_buckets(name))
+            return decode_records(list(found.values()))
+
+    async def _scan_into(self, found: dict[bytes, bytes], keys: list[str]) -> None:
+        """Read whole hashes with HSCAN, a few side by side: Redis never builds a 100 MB reply
+        and other clients are served between chunks."""
+        for start in range(0, len(keys), _SCAN_WIDTH):
+            cursors = {key: 0 for key in keys[start : start + _SCAN_WIDTH]}
+            while cursors:
+                pipe = self._client().pipeline(transaction=False)
+                for key, cursor in cursors.items():
+                    pipe.hscan(key, cursor, count=self._chunk)
+                replies = await pipe.execute()
+                for key, (cursor, chunk) in zip(list(cursors), replies, strict=True):
+                    found.update(chunk)
+                    if cursor == 0:
+                        del cursors[key]
+                    else:
+                        cursors[key] = cursor
 
     async def fetch(self, ids: Sequence[str]) -> list[Microcredential]:
         """The records with these ids that exist (in that order)."""
         with self.unavailable("reading records"):
-            values = await self._hmget(self._key("records"), ids)
+            values = await self._hmget(self.keys.records_of, ids)
         return decode_records([v for v in values if v is not None])
 
-    async def _hmget(self, key: str, fields: Sequence[str]) -> list[bytes | None]:
+    async def _hmget(
+        self, key_of: Callable[[str], str], fields: Sequence[str]
+    ) -> list[bytes | None]:
+        """HMGET each field from the hash ``key_of(field)`` names; replies in field order."""
         if not fields:
             return []
+        by_key: dict[str, list[str]] = {}
+        for field in fields:
+            by_key.setdefault(key_of(field), []).append(field)
         pipe = self._client().pipeline(transaction=False)
-        for start in range(0, len(fields), self._chunk):
-            pipe.hmget(key, list(fields[start : start + self._chunk]))
+        asked: list[str] = []
+        for key, names in by_key.items():
+            for start in range(0, len(names), self._chunk):
+                batch = names[start : start + self._chunk]
+                pipe.hmget(key, batch)
+                asked.extend(batch)
         replies: list[list[bytes | None]] = await pipe.execute()
-        return [value for reply in replies for value in reply]
+        got = dict(zip(asked, (value for reply in replies for value in reply), strict=True))
+        return [got[field] for field in fields]
 
     async def digests(self, source: str) -> dict[str, RecordDigest]:
-        digest_key, ids_key = self._key("digest:" + source), self._key("src:" + source)
+        """What a harvest diffs against: the digests beside the records, no record read."""
         with self.unavailable("reading record digests"):
-            pipe = self._client().pipeline(transaction=True)
-            pipe.hgetall(digest_key)
-            pipe.scard(ids_key)
-            found, count = cast("tuple[dict[bytes, bytes], int]", tuple(await pipe.execute()))
-            if len(found) == count:
-                return decode_digests(found)
-            # Records stored before digests were kept: derive them once and keep them.
-            return await self._rebuild_digests(source)
-
-    async def _rebuild_digests(self, source: str) -> dict[str, RecordDigest]:
-        async with self._client().pipeline(transaction=True) as pipe:
-            # Any apply in between bumps the version: then these may be stale, keep none.
-            await pipe.watch(self._key("version"))
-            digests = {r.id: digest_of(r) for r in await self.records(source)}
-            pipe.multi()  # type: ignore[no-untyped-call]
-            pipe.delete(self._key("digest:" + source))
-            if digests:
-                pipe.hset(
-                    self._key("digest:" + source),
-                    mapping={k: _encode_digest(d) for k, d in digests.items()},
-                )
-            with contextlib.suppress(redis.exceptions.WatchError):
-                await pipe.execute()
-        return digests
+            found: dict[bytes, bytes] = {}
+            await self._scan_into(found, self.keys.digest_buckets(source))
+        return decode_digests(found)
 
     async def get(self, record_id: str) -> Microcredential | None:
         with self.unavailable("reading a record"):
-            value = await self._client().hget(self._key("records"), record_id)
-        return None if value is None else _record_decoder.decode(value)
+            value = await self._client().hget(self.keys.records_of(record_id), record_id)
+        return None if value is None else decode_record(value)
 
     async def version(self) -> int:
         with self.unavailable("reading the data version"):
-            value = await self._client().get(self._key("version"))
+            value = await self._client().get(self.keys.version)
         return int(value or 0)
 
     async def states(self) -> list[SourceState]:
         with self.unavailable("reading source states"):
-            values = await self._client().hvals(self._key("states"))
-        return sorted((_state_decoder.decode(v) for v in values), key=lambda s: s.key)
+            values = await self._client().hvals(self.keys.states)
+        return sorted((decode_state(v) for v in values), key=lambda s: s.key)
 
     async def put_state(self, state: SourceState) -> None:
         async with self._lock:
             with self.unavailable("writing a source state"):
+                # the states and the version share a slot: one transaction on a cluster too
                 pipe = self._client().pipeline(transaction=True)
-                pipe.hset(self._key("states"), state.key, record_encoder.encode(state))
-                pipe.get(self._key("version"))
+                pipe.hset(self.keys.states, state.key, record_encoder.encode(state))
+                pipe.get(self.keys.version)
                 _, version = await pipe.execute()
             note = ChangeNote(
                 origin=self._origin, version=int(version or 0), source=state.key, state=state
@@ -255,17 +234,17 @@ class RedisStore:
 
     async def quarantined(self, source: str) -> list[QuarantinedRecord]:
         with self.unavailable("reading the quarantine"):
-            value = await self._client().get(self._key("quarantine:" + source))
-        return [] if value is None else _quarantine_decoder.decode(value)
+            value = await self._client().get(self.keys.quarantine(source))
+        return [] if value is None else decode_quarantine(value)
 
     async def get_meta(self, key: str) -> bytes | None:
         with self.unavailable("reading meta"):
-            value = await self._client().hget(self._key("meta"), key)
+            value = await self._client().hget(self.keys.meta, key)
         return cast("bytes | None", value)
 
     async def put_meta(self, key: str, value: bytes) -> None:
         with self.unavailable("writing meta"):
-            await self._client().hset(self._key("meta"), key, value)
+            await self._client().hset(self.keys.meta, key, value)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -280,8 +259,14 @@ class RedisStore:
 
     async def _announce(self, note: ChangeNote, effective: ChangeSet) -> None:
         """Publish the note for the other replicas, then tell this one's listeners."""
+        client = self._client()
         try:
-            await self._client().publish(self.channel, msgspec.json.encode(note))
+            data = msgspec.json.encode(note)
+            if self.cluster:
+                # sharded pub/sub: only the channel's shard carries the note
+                await client.spublish(self.channel, data)
+            else:
+                await client.publish(self.channel, data)
         except REDIS_DOWN:
             # The change landed. Other replicas lost their connection too, and resync
             # when it comes back, so nothing is missed for long.
@@ -289,55 +274,68 @@ class RedisStore:
         await notify(self._listeners, effective, note.version)
 
     async def _apply(self, change: ChangeSet) -> tuple[ChangeSet, set[str], int]:
+        keys = self.keys
         upsert_ids = [r.id for r in change.upserts]
-        old = await self._hmget(self._key("fp"), upsert_ids + list(change.deletes))
-        records: dict[FieldT, EncodableT] = {}
-        fps: dict[FieldT, EncodableT] = {}
+        for record in change.upserts:
+            if source_of(record.id) != record.source:
+                # the id picks the record's buckets: "<source>:<local id>", as harvests make it
+                raise ValueError(f"record id {record.id!r} does not start with {record.source}:")
+        old = await self._hmget(keys.digests_of, upsert_ids + list(change.deletes))
+        records: dict[str, dict[FieldT, EncodableT]] = {}
         digests: dict[str, dict[FieldT, EncodableT]] = {}
-        added: dict[str, list[str]] = {}
-        removed: dict[str, list[str]] = {}
         upserts: dict[str, Microcredential] = {}
+        touched: set[str] = set()
         dropped = set(change.deletes)  # upserted and deleted in one change: deleted wins
         for record, previous in zip(change.upserts, old, strict=False):
-            new_fp = f"{record.source}{_SEP}{fingerprint(record)}"
-            if record.id in dropped or (previous is not None and previous.decode() == new_fp):
+            if record.id in dropped or (previous is not None and unchanged(previous, record)):
                 continue
-            if previous is not None:
-                removed.setdefault(previous.decode().split(_SEP)[0], []).append(record.id)
             upserts[record.id] = record
-            records[record.id] = record_encoder.encode(record)
-            fps[record.id] = new_fp
-            added.setdefault(record.source, []).append(record.id)
-            digests.setdefault(record.source, {})[record.id] = _encode_digest(digest_of(record))
+            records.setdefault(keys.records_of(record.id), {})[record.id] = record_encoder.encode(
+                record
+            )
+            digest = encode_digest(digest_of(record))
+            digests.setdefault(keys.digests_of(record.id), {})[record.id] = digest
+            touched.add(source_of(record.id))
         deletes: list[str] = []
         for record_id, previous in zip(change.deletes, old[len(upsert_ids) :], strict=True):
             if previous is not None and record_id not in deletes:
                 deletes.append(record_id)
-                removed.setdefault(previous.decode().split(_SEP)[0], []).append(record_id)
-        pipe = self._client().pipeline(transaction=True)
-        for source, ids in removed.items():
-            pipe.srem(self._key("src:" + source), *ids)
-            pipe.hdel(self._key("digest:" + source), *ids)
-        if records:
-            pipe.hset(self._key("records"), mapping=records)
-            pipe.hset(self._key("fp"), mapping=fps)
-            for source, ids in added.items():
-                pipe.sadd(self._key("src:" + source), *ids)
-                pipe.hset(self._key("digest:" + source), mapping=digests[source])
-        if deletes:
-            pipe.hdel(self._key("records"), *deletes)
-            pipe.hdel(self._key("fp"), *deletes)
+                touched.add(source_of(record_id))
+        client = self._client()
+        # a cluster cannot run one transaction over many slots; see the module docstring
+        pipe = client.pipeline(transaction=not self.cluster)
+        for key, mapping in records.items():
+            pipe.hset(key, mapping=mapping)
+        for key, mapping in digests.items():
+            pipe.hset(key, mapping=mapping)
+        for record_id in deletes:
+            pipe.hdel(keys.records_of(record_id), record_id)
+            pipe.hdel(keys.digests_of(record_id), record_id)
+        if upserts:
+            pipe.sadd(keys.sources, *sorted({source_of(i) for i in upserts}))
         if change.quarantine is not None:
-            key = self._key("quarantine:" + change.source)
-            pipe.set(key, record_encoder.encode(change.quarantine))
+            pipe.set(keys.quarantine(change.source), record_encoder.encode(change.quarantine))
         if change.state is not None:
-            pipe.hset(self._key("states"), change.state.key, record_encoder.encode(change.state))
+            pipe.hset(keys.states, change.state.key, record_encoder.encode(change.state))
         changed = bool(upserts or deletes)
         if changed:
-            pipe.incr(self._key("version"))
+            pipe.incr(keys.version)
         else:
-            pipe.get(self._key("version"))
-        results = await pipe.execute()
+            pipe.get(keys.version)
+        written = [*records, *digests, keys.version]
+        waits = await self._waits.queue(client, pipe, written) if changed else 0
+        try:
+            results = await pipe.execute()
+        except REDIS_DOWN:
+            self._waits.forget()
+            raise
+        acks = results[len(results) - waits :] if waits else []
+        if any(int(acked) < 1 for acked in acks):
+            # not acknowledged: the harvest fails and runs again, rather than count on a write
+            # that a failover could lose
+            raise redis.exceptions.ConnectionError(
+                f"no replica confirmed the write within {WAIT_MS} ms"
+            )
         effective = ChangeSet(
             source=change.source,
             upserts=tuple(upserts.values()),
@@ -345,7 +343,7 @@ class RedisStore:
             quarantine=change.quarantine,
             state=change.state,
         )
-        return effective, set(added) | set(removed), int(results[-1] or 0)
+        return effective, touched, int(results[len(results) - waits - 1] or 0)
 
     def _note(
         self, change: ChangeSet, effective: ChangeSet, touched: set[str], version: int
@@ -390,7 +388,7 @@ class RedisStore:
     async def harvest_lock(self, source: str, ttl_seconds: float) -> AsyncIterator[bool]:
         lock = Lock(
             self._client(),
-            self._key("lock:" + source),
+            self.keys.lock(source),
             timeout=ttl_seconds,
             blocking=False,
             thread_local=False,  # asyncio tasks, not threads, share this lock object

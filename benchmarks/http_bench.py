@@ -1,0 +1,338 @@
+"""The HTTP query path against static bytes through the same stack: ``python benchmarks/http_bench.py``.
+
+One command; it starts the hub as ``microcred-hub serve`` does (uvicorn, uvloop, httptools,
+the app of ``create_app``) on N generated records from a memory-store snapshot, plus a
+``/static`` route answering fixed bytes through the same Guard and router, then loads it with
+wrk (``apt-get install wrk``; 2 threads, 32 connections):
+
+- static: ``GET /static``, the bytes of the 20-record answer;
+- cached: the 20-record query as a GET, answered from the response cache;
+- uncached: the same query POSTed with a variable no operation uses, different in every
+  request (``{"n": <counter>}``): a response-cache miss every time, everything else as
+  usual (the parsed document and the validation verdict are reused, as for any repeated
+  query text);
+- uncached p99 ÷ p50 under that load (wrk's latency distribution);
+- a 500-record page, uncached, through the whole ASGI app in process (Guard, cache miss,
+  GraphQL, the JSON bytes) ÷ ``json.dumps`` of the same 500 records as plain values
+  (``msgspec.to_builtins``), both p50; and, stricter, ÷ ``json.dumps`` of the response's own
+  data (only the selected fields).
+
+The server runs on one core; wrk takes the other one of this 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+QUERY20 = (
+    "{ microcredentials(filter: {eqfLevelMin: 4}, first: 20) { totalCount edges { cursor node "
+    "{ id title issuerCountry credentialType level { eqf } workload { hours ects } } } "
+    "pageInfo { hasNextPage endCursor } } }"
+)
+PAGE500 = """query Page($after: String) {
+  microcredentials(first: 500, after: $after, sort: [TITLE]) {
+    totalCount
+    edges { cursor node {
+      id title source credentialType issuerCountry languages status updatedAt
+      awardingBodies { name country }
+      workload { ects hours derived originalValue originalUnit }
+      level { eqf framework frameworkLevel }
+      participationForms assessmentTypes completeness { score missing }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+UNCACHED_LUA = """
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = '{"query": %s, "variables": {"n": ' .. counter .. '}}'
+  return wrk.format("POST", "/graphql", {["Content-Type"] = "application/json"}, body)
+end
+"""
+
+
+#: the generated records' sources; never harvested here (the server runs without a schedule)
+SOURCES = ("nzqa", "elm", "edubadges", "ctdl", "openbadges")
+
+
+def config_text(snapshot: Path) -> str:
+    text = f'[store]\nurl = "memory://"\nsnapshot = "{snapshot}"\n\n[cache]\nurl = "memory://"\n'
+    for key in SOURCES:
+        text += f'\n[[sources]]\nkey = "{key}"\nconnector = "{key}"\nurl = "https://{key}.invalid/feed"\n'
+    return text
+
+
+def write_snapshot(path: Path, n: int, seed: int) -> None:
+    from microcred_hub.generate import generate_list
+    from microcred_hub.store.memory import Snapshot
+    from microcred_hub.store.memory import write_snapshot as write
+
+    write(path, Snapshot(version=1, records=generate_list(n, seed)))
+
+
+# -- the server ---------------------------------------------------------------------------
+
+
+def serve(config_path: str, port: int, static_file: str) -> None:
+    import uvicorn
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from microcred_hub.app import create_app
+    from microcred_hub.cli import server_implementation
+    from microcred_hub.config import load_config
+    from microcred_hub.runtime import Hub
+
+    hub = Hub(load_config(Path(config_path)))
+    guard = create_app(hub, schedule=False)
+    body: list[bytes] = []
+
+    async def static(_request: object) -> Response:
+        if not body:
+            body.append(Path(static_file).read_bytes())  # noqa: ASYNC240 - once, before measuring
+        return Response(body[0], media_type="application/json")
+
+    app = getattr(guard, "app", guard)
+    while not hasattr(app, "router"):  # under the telemetry wrapper and the Guard
+        app = app.app
+    app.router.routes.append(Route("/static", static))
+    loop, http = server_implementation()
+    uvicorn.run(
+        guard,
+        host="127.0.0.1",
+        port=port,
+        loop=loop,
+        http=http,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+# -- the load -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(base: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/readyz") as resp:
+                if resp.status == 200 and json.loads(resp.read())["records"] > 0:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError("hub not ready")
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> dict[str, float]:
+    extra = ["-s", script] if script else []
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not rate or "Non-2xx" in out or "Socket errors" in out:
+        raise RuntimeError(f"wrk failed or saw errors:\n{out}")
+    latency = {
+        p: _ms(v, u) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    }
+    return {"rps": float(rate.group(1)), "p50_ms": latency["50"], "p99_ms": latency["99"]}
+
+
+# -- the 500-record page, in process --------------------------------------------------------
+
+
+async def page_ratio(config_path: Path, repeat: int) -> dict[str, float]:
+    import msgspec
+
+    from microcred_hub.app import create_app
+    from microcred_hub.config import load_config
+    from microcred_hub.runtime import Hub
+
+    hub = Hub(load_config(config_path))
+    app = create_app(hub, schedule=False)
+    startup: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    await startup.put({"type": "lifespan.startup"})
+    done: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    lifespan = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, startup.get, done.put)
+    )  # type: ignore[arg-type]
+    assert (await done.get())["type"] == "lifespan.startup.complete"
+
+    async def post(body: bytes) -> bytes:
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+            "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
+            "root_path": "", "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000),
+            "headers": [(b"host", b"hub"), (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode())],
+        }  # fmt: skip
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+        out = bytearray()
+
+        async def receive() -> dict[str, Any]:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                out.extend(message.get("body", b""))
+
+        await app(scope, receive, send)  # type: ignore[arg-type]
+        return bytes(out)
+
+    samples: list[float] = []
+    dumps: list[float] = []
+    dumps_selected: list[float] = []
+    after = None
+    for i in range(repeat + 1):
+        # "n" makes every request a cache miss, even a page seen before
+        body = json.dumps({"query": PAGE500, "variables": {"after": after, "n": i}}).encode()
+        start = time.perf_counter()
+        answer = await post(body)
+        elapsed = time.perf_counter() - start
+        page = json.loads(answer)["data"]["microcredentials"]
+        after = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
+        ids = [edge["node"]["id"] for edge in page["edges"]]
+        assert len(ids) == 500, (
+            f"the 500-record page needs more records: {page['totalCount']} {answer[:300]!r}"
+        )
+        records = [hub.index.get(record_id) for record_id in ids]
+        plain = msgspec.to_builtins(records)
+        start = time.perf_counter()
+        json.dumps(plain)
+        dumped = time.perf_counter() - start
+        selected = json.loads(answer)
+        start = time.perf_counter()
+        json.dumps(selected)
+        dumped_selected = time.perf_counter() - start
+        if i:  # the first one compiles the selection
+            samples.append(elapsed)
+            dumps.append(dumped)
+            dumps_selected.append(dumped_selected)
+    await startup.put({"type": "lifespan.shutdown"})
+    await lifespan
+    p50, dump50 = statistics.median(samples), statistics.median(dumps)
+    selected50 = statistics.median(dumps_selected)
+    return {
+        "page_ms": p50 * 1000,
+        "dumps_ms": dump50 * 1000,
+        "ratio": p50 / dump50,
+        "dumps_selected_ms": selected50 * 1000,
+        "ratio_selected": p50 / selected50,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--serve", nargs=3, metavar=("CONFIG", "PORT", "STATIC"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]), args.serve[2])
+        return 0
+    if not shutil.which("wrk"):
+        print("wrk is needed: apt-get install wrk", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_snapshot(folder / "snapshot.json", args.records, args.seed)
+        config = folder / "hub.toml"
+        config.write_text(config_text(folder / "snapshot.json"))
+        page = asyncio.run(page_ratio(config, 15))
+        gc.collect()
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        static = folder / "static.json"
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(config), str(port), str(static)]
+        )
+        try:
+            wait_ready(base)
+            get_url = base + "/graphql?" + urllib.parse.urlencode({"query": QUERY20})
+            with urllib.request.urlopen(get_url) as resp:  # also fills the response cache
+                answer = resp.read()
+            assert json.loads(answer)["data"]["microcredentials"]["totalCount"] > 0
+            static.write_bytes(answer)
+            lua = folder / "uncached.lua"
+            lua.write_text(
+                UNCACHED_LUA.replace(
+                    "%s", json.dumps(QUERY20).replace("\\", "\\\\").replace("'", "\\'")
+                )
+            )
+            for url, script in (
+                (base + "/static", None),
+                (get_url, None),
+                (base + "/graphql", str(lua)),
+            ):
+                wrk(url, 2, args.connections, script)  # warm-up
+            figures = {
+                "static": wrk(base + "/static", args.seconds, args.connections),
+                "cached": wrk(get_url, args.seconds, args.connections),
+                "uncached": wrk(base + "/graphql", args.seconds, args.connections, str(lua)),
+            }
+        finally:
+            proc.terminate()
+            proc.wait()
+    static_rps = figures["static"]["rps"]
+    uncached = figures["uncached"]
+    print(
+        f"\n{args.records:,} records; 20-record answer {len(answer):,} bytes; wrk -t2 -c{args.connections} -d{args.seconds}s"
+    )
+    for name, f in figures.items():
+        print(
+            f"{name:<10} {f['rps']:>9,.0f} req/s   p50 {f['p50_ms']:6.2f} ms   p99 {f['p99_ms']:6.2f} ms"
+        )
+    print(f"uncached ÷ static             {uncached['rps'] / static_rps:6.3f}   (goal >= 0.2)")
+    print(
+        f"cached ÷ static               {figures['cached']['rps'] / static_rps:6.3f}   (goal >= 0.8)"
+    )
+    print(
+        f"uncached p99 ÷ p50            {uncached['p99_ms'] / uncached['p50_ms']:6.2f}   (goal <= 3)"
+    )
+    print(
+        f"500-record page ÷ json.dumps  {page['ratio']:6.2f}   ({page['page_ms']:.2f} vs {page['dumps_ms']:.2f} ms; goal <= 2)"
+    )
+    print(
+        f"  ÷ json.dumps of just the selected fields (the response's own data): {page['ratio_selected']:.2f} ({page['dumps_selected_ms']:.2f} ms)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
