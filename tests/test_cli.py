@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -99,6 +100,17 @@ def test_export_schema_prints_the_sdl() -> None:
     done = run("export-schema")
     assert done.returncode == 0
     assert "type Query" in done.stdout and "microcredentials(" in done.stdout
+
+
+def test_serve_on_a_port_already_taken_stops_naming_the_key_and_the_fix() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = run("serve", "--port", str(port))
+    assert done.returncode == 2, done.stderr
+    assert f"server.port: cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "--port" in done.stderr and "serving" not in done.stderr
 
 
 async def _run_async(*args: str) -> subprocess.CompletedProcess[str]:

@@ -6,12 +6,14 @@ The hub runs under a real pseudo-terminal 40 columns wide with the bundled demo 
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 import pty
 import struct
 import subprocess
 import termios
 
+from microcred_hub.cli import TerminalProgress
 from tests.support.hub_process import hub_command
 
 COLUMNS = 40
@@ -49,3 +51,12 @@ def test_progress_fits_one_row_and_is_erased_before_the_summary() -> None:
     assert all(len(line.decode()) < COLUMNS for line in progress), progress
     assert summary.startswith(b"source"), out
     assert b"harvesting" not in summary
+
+
+def test_off_a_terminal_a_harvest_shorter_than_a_second_prints_no_progress_line() -> None:
+    stream = io.StringIO()  # not a tty: the log-file case
+    progress = TerminalProgress(stream)
+    progress.page("edubadges", "file:///catalog.json")
+    progress.records("edubadges", 0)
+    progress.done()
+    assert stream.getvalue() == ""  # not "edubadges: 1 pages, 0 records" as if it were a result

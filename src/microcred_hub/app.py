@@ -348,7 +348,10 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
                 frozenset(config.server.token_required_for),
             ),
             *_admin_routes(gate, hub.scheduler.trigger, hub.cache),
-            *web_routes(dashboard=config.server.dashboard),
+            *web_routes(
+                dashboard=config.server.dashboard,
+                graphiql=config.server.graphiql and not config.server.production,
+            ),
         ],
         lifespan=lifespan,
     )

@@ -7,6 +7,7 @@ import asyncio
 import importlib.util
 import logging
 import shutil
+import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -34,7 +35,9 @@ class TerminalProgress:
         self.columns = columns
         self.pages: dict[str, int] = {}
         self.count: dict[str, int] = {}
-        self._last = 0.0
+        # Off a tty the first line waits a second: a harvest that ends sooner prints only its
+        # summary, not a snapshot of its first page ("0 records") that reads like a result.
+        self._last = 0.0 if self.tty else time.monotonic()
 
     def page(self, source: str, url: str) -> None:
         self.pages[source] = self.pages.get(source, 0) + 1
@@ -136,6 +139,32 @@ def server_implementation() -> tuple[str, str]:
     return loop, http
 
 
+def _check_listen(config: HubConfig, host: str, port: int) -> None:
+    """A port already taken stops start-up here, naming the key and the fix: uvicorn would
+    start the app and its harvest first, then exit 3 with only the errno."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise ConfigError(
+            f"cannot resolve {host!r} ({exc.strerror}); pass --host or fix [server] host",
+            file=str(config.path),
+            key="server.host",
+        ) from exc
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); stop what holds it, "
+                "or pass --port or set [server] port to another",
+                file=str(config.path),
+                key="server.port",
+            ) from exc
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -148,12 +177,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     asyncio.run(_reach_redis(hub))
     host = args.host or config.server.host
     port = args.port if args.port is not None else config.server.port
+    _check_listen(config, host, port)
+    # uvicorn's own "running on http://host:port" names a path that answers 404: say where to go.
+    origin = f"http://{host}:{port}"
+    pages = [f"GraphQL on {origin}/graphql" + ("" if config.server.production else " (GraphiQL)")]
+    if config.server.dashboard:
+        pages.append(f"dashboard on {origin}/dashboard")
     logging.getLogger("microcred_hub").info(
-        "serving %d source(s) from %s on http://%s:%d/graphql",
-        len(hub.sources),
-        config.path,
-        host,
-        port,
+        "serving %d source(s) from %s: %s", len(hub.sources), config.path, ", ".join(pages)
     )
     loop, http = server_implementation()
     logging.getLogger("microcred_hub").info("event loop %s, HTTP parser %s", loop, http)
@@ -281,14 +312,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     config_help = "config file (default: $MICROCRED_HUB_CONFIG, else the bundled demo config)"
 
-    serve = sub.add_parser("serve", help="harvest in the background and serve GraphQL")
+    serve = sub.add_parser(
+        "serve",
+        help="harvest in the background and serve GraphQL",
+        description="Serve POST/GET /graphql (GraphiQL in a browser), /dashboard, /healthz, "
+        "/readyz and /metrics, harvesting every source in the background; answers before the "
+        "first harvest ends. Without a config: the bundled demo, on "
+        "http://127.0.0.1:8000/graphql.",
+    )
     serve.add_argument("--config", help=config_help)
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    serve.add_argument("--host", help="address to listen on (default: [server] host, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: [server] port, 8000)")
     serve.add_argument("--no-harvest", action="store_true", help="serve the stored data only")
     serve.set_defaults(func=cmd_serve)
 
-    harvest = sub.add_parser("harvest", help="harvest once into the configured store")
+    harvest = sub.add_parser(
+        "harvest",
+        help="harvest once into the configured store",
+        description="Harvest every source (or those named) once into the configured store and "
+        "print a summary per source; exit 1 if any source failed. A memory:// store without "
+        "a snapshot keeps nothing after the command ends.",
+    )
     harvest.add_argument("--config", help=config_help)
     harvest.add_argument(
         "--source", action="append", metavar="KEY", help="only this source (repeatable)"
@@ -303,7 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_connectors_list
     )
     samples = csub.add_parser("samples", help="print the folder of a connector's sample configs")
-    samples.add_argument("connector", nargs="?", default="tabular")
+    samples.add_argument(
+        "connector", nargs="?", default="tabular", help="connector name (default: tabular)"
+    )
     samples.set_defaults(func=cmd_connectors_samples)
     check = csub.add_parser("check", help="validate the config and reach every source once")
     check.add_argument("--config", help=config_help)
@@ -315,7 +361,11 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--into", help="the new folder (default: ./microcred-hub-NAME)")
     new.set_defaults(func=cmd_connectors_new)
 
-    export = sub.add_parser("export-schema", help="print the GraphQL SDL")
+    export = sub.add_parser(
+        "export-schema",
+        help="print the GraphQL SDL",
+        description="Print the schema's SDL on stdout (the source of schema.graphql).",
+    )
     export.add_argument(
         "--federation",
         action="store_true",

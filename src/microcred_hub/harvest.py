@@ -23,6 +23,7 @@ from microcred_hub.contract import Connector, ConnectorState, HarvestContext, Ra
 from microcred_hub.errors import redact_url, redact_urls
 from microcred_hub.fetch import FetchPolicy, HttpFetcher
 from microcred_hub.outbound import format_origin, origins_for
+from microcred_hub.packing import PackedRecords, PackingDict, pack_many
 from microcred_hub.pipeline import Normalised, Rejected, error_text, fetch_and_normalise
 from microcred_hub.record import (
     Microcredential,
@@ -137,7 +138,7 @@ class _Run:
         for item in quarantined:
             self.quarantined_before.setdefault(item.source_url, []).append(item)
         self.seen: set[str] = set()
-        self.upserts: dict[str, Microcredential] = {}
+        self.upserts = PackingDict()  # packed as they come: no harvest holds them all decoded
         #: how each record taken was counted ("added", "changed", "unchanged"), so a
         #: replacement (RawRecord.replaces) can take it back
         self.outcome: dict[str, str] = {}
@@ -182,7 +183,7 @@ class _Run:
                 content_hash=digest,
             ),
         )
-        self.upserts[record_id] = record
+        self.upserts.put(record)
         if old is None:
             self.added += 1
             self.outcome[record_id] = "added"
@@ -195,7 +196,7 @@ class _Run:
         if record_id not in self.seen:
             return
         self.seen.discard(record_id)
-        self.upserts.pop(record_id, None)
+        self.upserts.pop(record_id)
         # an id seen without an outcome was kept by a 304, and counted unchanged
         outcome = self.outcome.pop(record_id, "unchanged")
         setattr(self, outcome, getattr(self, outcome) - 1)
@@ -370,7 +371,7 @@ async def _harvest(
             await store.apply(
                 ChangeSet(
                     source=source.key,
-                    upserts=(*run.upserts.values(), *withdrawn),
+                    upserts=PackedRecords([*run.upserts.records().packed, *pack_many(withdrawn)]),
                     quarantine=run.new_quarantine(),
                     state=state,
                 )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Sequence
 from datetime import UTC
 
 from pyroaring import BitMap
@@ -19,10 +20,11 @@ from microcred_hub.index.model import (
     SortField,
 )
 from microcred_hub.index.numeric import RangeIndex
-from microcred_hub.index.providers import ProviderDirectory
+from microcred_hub.index.providers import ProviderDirectory, ProviderGroups
 from microcred_hub.index.ranking import rank
 from microcred_hub.index.sorting import Ordering, timestamp
 from microcred_hub.index.text import TextIndex, search_fold
+from microcred_hub.packing import PackedRecords, unpack
 from microcred_hub.record import Microcredential, Stackability
 
 #: the facets every query can ask for, in API order (plus extras at the end)
@@ -85,7 +87,12 @@ def _numbers(record: Microcredential) -> dict[str, float | None]:
 
 
 class Index:
-    """Every record, searchable, filterable and sortable; updated incrementally."""
+    """Every record, searchable, filterable and sortable; updated incrementally.
+
+    Records are held packed (``microcred_hub.packing``): beside the postings the index keeps
+    per document only its id and folded title (what sorting and cursors read), so a record
+    is decoded when a page serves it or an update unfiles it, never to answer a query.
+    """
 
     def __init__(self, records: Iterable[Microcredential] = ()) -> None:
         self.version = 0
@@ -96,7 +103,9 @@ class Index:
         self.version = 0
 
     def _reset(self) -> None:
-        self._records: list[Microcredential | None] = []
+        self._records: list[bytes | None] = []  # packed, by document
+        self._ids: list[str | None] = []
+        self._titles: list[str | None] = []  # search_fold(title): the title order
         self._doc_of: dict[str, int] = {}
         self._alive = BitMap()
         self._postings: dict[str, dict[str, BitMap]] = {}
@@ -106,6 +115,7 @@ class Index:
         self._with_value: dict[str, BitMap] = {}  # statistics' null groups, per version
         self._with_value_version = -1
         self._text = TextIndex()
+        self._groups = ProviderGroups()
         self._ordering: Ordering | None = None
         self._providers: ProviderDirectory | None = None
         #: records that are not their duplicate group's representative: what distinct omits
@@ -118,27 +128,58 @@ class Index:
         return record_id in self._doc_of
 
     def get(self, record_id: str) -> Microcredential | None:
+        packed = self.get_packed(record_id)
+        return None if packed is None else unpack(packed)
+
+    def get_packed(self, record_id: str) -> bytes | None:
         doc = self._doc_of.get(record_id)
         return None if doc is None else self._records[doc]
 
     def _id_of(self, doc: int) -> str:
-        record = self._records[doc]
-        assert record is not None
-        return record.id
+        record_id = self._ids[doc]
+        assert record_id is not None
+        return record_id
 
     def records(self) -> Iterator[Microcredential]:
         for doc in self._alive:
-            record = self._records[doc]
-            assert record is not None
-            yield record
+            packed = self._records[doc]
+            assert packed is not None
+            yield unpack(packed)
+
+    def packed(self, source: str | None = None) -> PackedRecords:
+        """Every record (of ``source``), packed: the very bytes the index holds."""
+        docs = self._alive if source is None else self._postings.get("source", {}).get(source, ())
+        records = self._records
+        return PackedRecords([records[doc] for doc in docs])  # type: ignore[misc]
+
+    def ids_of(self, source: str) -> list[str]:
+        """The ids of every record of ``source`` the index holds."""
+        ids = self._ids
+        return [ids[doc] for doc in self._postings.get("source", {}).get(source, ())]  # type: ignore[misc]
+
+    def sources(self) -> dict[str, int]:
+        """How many records the index holds of each source."""
+        return {key: len(docs) for key, docs in self._postings.get("source", {}).items()}
+
+    def count_of(self, source: str) -> int:
+        """How many records of ``source`` the index holds."""
+        return len(self._postings.get("source", {}).get(source, ()))
 
     # -- updates ---------------------------------------------------------------------------
 
-    def update(self, upserts: Iterable[Microcredential], deletes: Iterable[str]) -> None:
+    def update(
+        self,
+        upserts: Iterable[Microcredential],
+        deletes: Iterable[str],
+        *,
+        only: Container[str] | None = None,
+    ) -> None:
         """Add or replace ``upserts`` and drop ``deletes`` (unknown ids are ignored).
 
         Unlike ``Store.apply`` this neither diffs against a fingerprint nor notifies anyone:
-        the index only follows what the store already decided.
+        the index only follows what the store already decided. ``PackedRecords`` (what the
+        stores hand their listeners) are kept as they are, so store and index share the bytes.
+        ``only``: the sources to take upserts of (others are skipped).
         """
         changed = False
         for record_id in deletes:
@@ -147,16 +188,24 @@ class Index:
                 self._unfile(doc)
                 self._hidden.discard(doc)  # (a changed record keeps its mark until relinked)
                 changed = True
-        for record in upserts:
-            doc = self._doc_of.get(record.id)
+        for packed, record in PackedRecords.of(upserts).pairs():
+            if only is not None and record.source not in only:
+                continue
+            # Interned: the store holding the same record keys it by the same string object.
+            record_id = sys.intern(record.id)
+            doc = self._doc_of.get(record_id)
             if doc is None:
-                doc = self._doc_of[record.id] = len(self._records)
-                self._records.append(record)
-            elif self._records[doc] == record:
+                doc = self._doc_of[record_id] = len(self._records)
+                self._records.append(packed)
+                self._ids.append(record_id)
+                self._titles.append(search_fold(record.title))
+            elif self._records[doc] == packed:
                 continue
             else:
                 self._unfile(doc)
-                self._records[doc] = record
+                self._records[doc] = packed
+                self._ids[doc] = record_id
+                self._titles[doc] = search_fold(record.title)
             self._file(doc, record)
             changed = True
         if changed:
@@ -166,21 +215,20 @@ class Index:
 
     def replace_source(self, source: str, records: Iterable[Microcredential]) -> None:
         """Make ``records`` the complete record set of ``source`` (a store's full resync)."""
-        records = list(records)
+        records = PackedRecords.of(records)
         keep = {record.id for record in records}
         held = self._postings.get("source", {}).get(source, BitMap())
-        gone = [
-            record.id
-            for doc in held
-            if (record := self._records[doc]) is not None and record.id not in keep
-        ]
-        self.update(records, gone)
+        ids = self._ids
+        gone = [record_id for doc in held if (record_id := ids[doc]) not in keep]
+        self.update(records, gone)  # type: ignore[arg-type]
 
-    def replace_all(self, records: Iterable[Microcredential]) -> None:
-        """Start over with exactly these records."""
+    def replace_all(
+        self, records: Iterable[Microcredential], *, only: Container[str] | None = None
+    ) -> None:
+        """Start over with exactly these records (those of the ``only`` sources)."""
         version = self.version
         self._reset()
-        self.update(records, ())
+        self.update(records, (), only=only)
         self.version = version + 1
 
     def _file(self, doc: int, record: Microcredential) -> None:
@@ -200,10 +248,12 @@ class Index:
         numbers["completeness"] = record.completeness.score
         self._columns.set(doc, numbers)
         self._text.add(doc, record)
+        self._groups.add(record)
 
     def _unfile(self, doc: int) -> None:
-        record = self._records[doc]
-        assert record is not None
+        packed = self._records[doc]
+        assert packed is not None
+        record = unpack(packed)
         self._alive.discard(doc)
         for field, key in _keys(record):
             values = self._postings[field]
@@ -216,7 +266,10 @@ class Index:
             ranges.discard(doc)
         self._columns.clear(doc)
         self._text.remove(doc, record)
+        self._groups.remove(record)
         self._records[doc] = None
+        self._ids[doc] = None
+        self._titles[doc] = None
 
     def set_duplicates(
         self,
@@ -329,7 +382,7 @@ class Index:
 
     def _order(self) -> Ordering:
         if self._ordering is None:
-            self._ordering = Ordering(self._records, self._alive, self._ranges)
+            self._ordering = Ordering(self._ids, self._titles, self._alive, self._ranges)
         return self._ordering
 
     def search(
@@ -369,10 +422,9 @@ class Index:
                 scores = rank(self._text, matched, terms).as_dict()
             docs = ordering.page(spec, matched, first, after, scores)
         shown = docs[:first]
-        records = [self._records[doc] for doc in shown]
         return Page(
             total=len(matched),
-            records=records,  # type: ignore[arg-type]
+            packed=[self._records[doc] for doc in shown],  # type: ignore[misc]
             cursors=[ordering.cursor(spec, doc, scores) for doc in shown],
             has_next=len(docs) > first,
         )
@@ -407,7 +459,7 @@ class Index:
         if first < 0:
             raise QueryError("first must be 0 or more")
         if self._providers is None:
-            self._providers = ProviderDirectory(self.records(), self._same_body())
+            self._providers = ProviderDirectory(self._groups, self._same_body(), self.get)
         return self._providers.page(text, issuer_country, first, after)
 
     # -- statistics ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from microcred_hub.errors import HubError
+from microcred_hub.packing import unpack
 from microcred_hub.record import (
     AssessmentType,
     CredentialType,
@@ -67,12 +68,20 @@ NO_FILTER = RecordFilter()
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One page of matching records in order, with a cursor per record."""
+    """One page of matching records in order, with a cursor per record.
+
+    The index holds records packed; ``records`` decodes them (each time it is read), and
+    ``packed`` is there for a caller that decodes only the fields it serves.
+    """
 
     total: int
-    records: list[Microcredential]
+    packed: list[bytes]
     cursors: list[str]
     has_next: bool
+
+    @property
+    def records(self) -> list[Microcredential]:
+        return [unpack(packed) for packed in self.packed]
 
     @property
     def end_cursor(self) -> str | None:

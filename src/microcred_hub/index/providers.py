@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from microcred_hub.index.cursor import decode_cursor, encode_cursor
@@ -16,23 +16,39 @@ from microcred_hub.record import Microcredential
 _KIND = "p"
 
 
+_GroupKey = tuple[str, str]  # (name key, country)
+
+
 @dataclass(slots=True)
 class _Group:
     spellings: Counter[str] = field(default_factory=Counter)
-    records: set[str] = field(default_factory=set)
+    records: int = 0
     sources: Counter[str] = field(default_factory=Counter)
-    ids: set[str] = field(default_factory=set)
+    ids: Counter[str] = field(default_factory=Counter)  # organisation ids its records give
 
     def absorb(self, other: _Group) -> None:
         self.spellings.update(other.spellings)
-        for record_id, source in other.records_by_source():
-            if record_id not in self.records:
-                self.records.add(record_id)
-                self.sources[source] += 1
-        self.ids |= other.ids
+        self.records += other.records
+        self.sources.update(other.sources)
+        self.ids.update(other.ids)
 
-    def records_by_source(self) -> list[tuple[str, str]]:
-        return [(r, r.split(":", 1)[0]) for r in self.records]
+
+def body_key(name: str) -> str:
+    """One key per spelling family of a body's name ("Rijksuniversiteit Groningen",
+    "University of Groningen" and "RUG" share one), the folded name when it has no words."""
+    return organisation_key(name) or search_fold(name)
+
+
+def keys_of(record: Microcredential) -> list[_GroupKey]:
+    """The provider groups a record counts in, one per awarding body (each once)."""
+    # The record's issuer country stands in when the body itself has none.
+    fallback = record.issuer_country[0].upper() if len(record.issuer_country) == 1 else ""
+    return list(
+        dict.fromkeys(
+            (body_key(body.name), body.country.upper() if body.country else fallback)
+            for body in record.awarding_bodies
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +70,47 @@ def _narrowest(wanted: list[str]) -> list[str]:
     return sorted(kept, key=lambda word: (-len(word), word))
 
 
-def _key(name: str) -> str:
-    """One key per spelling family of a body's name ("Rijksuniversiteit Groningen",
-    "University of Groningen" and "RUG" share one), the folded name when it has no words."""
-    return organisation_key(name) or search_fold(name)
+class ProviderGroups:
+    """Awarding bodies counted as records are filed and unfiled, so the directory of a new
+    data version is built from a few thousand groups, not from every record."""
 
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str], _Group] = {}
 
-_GroupKey = tuple[str, str]
+    def add(self, record: Microcredential, sign: int = 1) -> None:
+        """Count ``record`` in (``sign`` 1) or out (-1) of the groups it names."""
+        # The record's issuer country stands in when the body itself has none.
+        fallback = record.issuer_country[0].upper() if len(record.issuer_country) == 1 else ""
+        seen: set[tuple[str, str]] = set()
+        groups = self.groups
+        for body in record.awarding_bodies:
+            country = body.country.upper() if body.country else fallback
+            key = (body_key(body.name), country)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group()
+            group.spellings[body.name] += sign
+            if body.id:
+                group.ids[body.id.strip().lower()] += sign
+            if key not in seen:
+                seen.add(key)
+                group.records += sign
+                group.sources[record.source] += sign
+        if sign < 0:
+            for key in seen:
+                if groups[key].records <= 0:
+                    del groups[key]
+
+    def remove(self, record: Microcredential) -> None:
+        self.add(record, -1)
 
 
 def _merge(
     groups: dict[_GroupKey, _Group], pairs: Iterable[tuple[_GroupKey, _GroupKey]]
 ) -> dict[_GroupKey, _Group]:
     """Groups are one body when they carry the same organisation id in one country, or when
-    ``pairs`` say so; each merged body keeps its smallest key (stable ids)."""
+    ``pairs`` say so; each merged body keeps its smallest key (stable ids). The groups given
+    are not changed (they are counted incrementally)."""
     parent = {key: key for key in groups}
 
     def root(key: _GroupKey) -> _GroupKey:
@@ -83,18 +126,18 @@ def _merge(
 
     owner: dict[tuple[str, str], _GroupKey] = {}
     for key in sorted(groups):
-        for i in groups[key].ids:
-            union(owner.setdefault((key[1], i), key), key)
+        for org_id, n in groups[key].ids.items():
+            if n > 0:
+                union(owner.setdefault((key[1], org_id), key), key)
     for a, b in pairs:
         if a in parent and b in parent and a[1] == b[1]:
             union(a, b)
     merged: dict[_GroupKey, _Group] = {}
-    for key in sorted(groups):  # roots are the smallest keys: they come first
+    for key in sorted(groups):  # a root is the smallest key of its set: it comes first
         top = root(key)
         if top == key:
-            merged[key] = groups[key]
-        else:
-            merged[top].absorb(groups[key])
+            merged[key] = _Group()
+        merged[top].absorb(groups[key])
     return merged
 
 
@@ -103,48 +146,42 @@ class ProviderDirectory:
     register; the same name in two countries is two providers."""
 
     def __init__(
-        self, records: Iterable[Microcredential], same_body: Iterable[tuple[str, str]] = ()
+        self,
+        groups: ProviderGroups,
+        same_body: Iterable[tuple[str, str]] = (),
+        record: Callable[[str], Microcredential | None] = lambda _id: None,
     ) -> None:
-        """``same_body``: pairs of record ids whose (single) awarding bodies are one body, as
-        the duplicate linker found ("Te Pūkenga – Otago Polytechnic" and "Otago Polytechnic")."""
-        groups: dict[tuple[str, str], _Group] = {}
-        body_of: dict[str, _GroupKey] = {}
-        for record in records:
-            # The record's issuer country stands in when the body itself has none.
-            fallback = record.issuer_country[0].upper() if len(record.issuer_country) == 1 else ""
-            for body in record.awarding_bodies:
-                country = body.country.upper() if body.country else fallback
-                group = groups.setdefault((_key(body.name), country), _Group())
-                group.spellings[body.name] += 1
-                if body.id:
-                    group.ids.add(body.id.strip().lower())
-                if record.id not in group.records:
-                    group.records.add(record.id)
-                    group.sources[record.source] += 1
-            if len(record.awarding_bodies) == 1:
-                body = record.awarding_bodies[0]
-                body_of[record.id] = (
-                    _key(body.name),
-                    body.country.upper() if body.country else fallback,
-                )
-        pairs = [(body_of[a], body_of[b]) for a, b in same_body if a in body_of and b in body_of]
+        """``same_body``: pairs of record ids whose single awarding bodies are one body, as the
+        duplicate linker found ("AMU Syd" and "AMU South Denmark"); ``record`` reads one."""
+        pairs = []
+        for a, b in same_body:
+            ra, rb = record(a), record(b)
+            if ra is not None and rb is not None:
+                ka, kb = keys_of(ra), keys_of(rb)
+                if len(ka) == 1 and len(kb) == 1:
+                    pairs.append((ka[0], kb[0]))
         entries = []
-        for (key, country), group in _merge(groups, pairs).items():
+        for (key, country), group in _merge(groups.groups, pairs).items():
             # Most common spelling wins; ties go to the alphabetically first for determinism.
-            ranked = sorted(group.spellings.items(), key=lambda item: (-item[1], item[0]))
+            ranked = sorted(
+                ((s, n) for s, n in group.spellings.items() if n > 0),
+                key=lambda item: (-item[1], item[0]),
+            )
             name = ranked[0][0]
-            count = len(group.records)
+            sources = sorted((s, n) for s, n in group.sources.items() if n > 0)
             provider = Provider(
                 name=name,
                 country=country or None,
-                microcredential_count=count,
-                sources=sorted(group.sources),
+                microcredential_count=group.records,
+                sources=[s for s, _ in sources],
                 id=f"{country or '-'}:{key.replace(' ', '-')}",
                 aliases=[spelling for spelling, _ in ranked[1:]],
-                source_counts=[SourceCount(s, n) for s, n in sorted(group.sources.items())],
+                source_counts=[SourceCount(s, n) for s, n in sources],
             )
             every_word = frozenset(w for spelling, _ in ranked for w in words(spelling))
-            entries.append(_Entry((-count, search_fold(name), country), every_word, provider))
+            entries.append(
+                _Entry((-group.records, search_fold(name), country), every_word, provider)
+            )
         self._entries = sorted(entries, key=lambda entry: entry.key)
 
     def page(

@@ -17,13 +17,11 @@ from typing import TYPE_CHECKING
 
 from microcred_hub.index.cursor import CursorValue, decode_cursor, encode_cursor
 from microcred_hub.index.model import QueryError, SortField
-from microcred_hub.index.text import search_fold
 
 if TYPE_CHECKING:
     from pyroaring import BitMap
 
     from microcred_hub.index.numeric import RangeIndex
-    from microcred_hub.record import Microcredential
 
 NULL_RANK = 1 << 62
 SortKey = tuple[float | int | str, ...]
@@ -48,19 +46,6 @@ def timestamp(value: datetime) -> float:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.timestamp()
-
-
-def column_value(column: str, record: Microcredential) -> str | float | None:
-    """The value a record sorts by in a column (also what its cursor stores)."""
-    if column == "title":
-        return search_fold(record.title)
-    if column == "ects":
-        return record.workload.ects if record.workload else None
-    if column == "hours":
-        return record.workload.hours if record.workload else None
-    if column == "eqf":
-        return record.level.eqf if record.level else None
-    return timestamp(record.updated_at) if record.updated_at else None
 
 
 class RankTable:
@@ -88,11 +73,13 @@ class Ordering:
 
     def __init__(
         self,
-        records: Sequence[Microcredential | None],
+        ids: Sequence[str | None],
+        titles: Sequence[str | None],
         alive: BitMap,
         numeric: dict[str, RangeIndex],
     ) -> None:
-        self._records = records
+        self._ids = ids
+        self._titles = titles  # folded (search_fold), as the title order compares them
         self._alive = alive
         self._numeric = numeric
         self._tables: dict[str, RankTable] = {}
@@ -104,17 +91,17 @@ class Ordering:
         if table is None:
             values: Iterable[tuple[int, str]] | Iterable[tuple[int, float]]
             if column == "title":
-                records = self._records
-                values = ((doc, search_fold(records[doc].title)) for doc in self._alive)  # type: ignore[union-attr]
+                titles = self._titles
+                values = ((doc, titles[doc]) for doc in self._alive)  # type: ignore[assignment]
             else:
                 values = self._numeric[column].items()
-            table = self._tables[column] = RankTable(values, len(self._records))
+            table = self._tables[column] = RankTable(values, len(self._ids))
         return table
 
     def key_function(
         self, spec: Sequence[SortField], scores: dict[int, float]
     ) -> Callable[[int], SortKey]:
-        records = self._records
+        ids = self._ids
         parts: list[tuple[array[int] | None, bool]] = []
         for field in spec:
             if field is SortField.RELEVANCE:
@@ -131,14 +118,14 @@ class Ordering:
                 else:
                     rank = ranks[doc]
                     values.append(-rank if descending and rank != NULL_RANK else rank)
-            values.append(records[doc].id)  # type: ignore[union-attr]
+            values.append(ids[doc])  # type: ignore[arg-type]
             return tuple(values)
 
         return key
 
     def cursor(self, spec: Sequence[SortField], doc: int, scores: dict[int, float]) -> str:
-        record = self._records[doc]
-        assert record is not None
+        record_id = self._ids[doc]
+        assert record_id is not None
         values: list[CursorValue] = []
         for field in spec:
             if field is SortField.RELEVANCE:
@@ -149,8 +136,8 @@ class Ordering:
                 rank = table.ranks[doc]
                 values.append(None if rank == NULL_RANK else table.distinct[rank >> 1])
             else:
-                values.append(column_value(COLUMNS[field][0], record))
-        values.append(record.id)
+                values.append(self._numeric[COLUMNS[field][0]].get(doc))
+        values.append(record_id)
         return encode_cursor(_kind(spec), values)
 
     def cursor_key(self, spec: Sequence[SortField], cursor: str) -> SortKey:
@@ -178,8 +165,7 @@ class Ordering:
         cached = self._orders.get(spec)
         if cached is None:
             if self._by_id is None:
-                records = self._records
-                self._by_id = sorted(self._alive, key=lambda doc: records[doc].id)  # type: ignore[union-attr]
+                self._by_id = sorted(self._alive, key=self._ids.__getitem__)  # type: ignore[arg-type]
             # Stable sorts from the last key to the first give the (key..., id) order while
             # every pass sorts by a C-level array lookup instead of a Python tuple per doc.
             order = self._by_id
@@ -189,7 +175,7 @@ class Ordering:
                 if descending:
                     ranks = array("q", [r if r == NULL_RANK else -r for r in ranks])
                 order = sorted(order, key=ranks.__getitem__)
-            position = array("I", [0]) * len(self._records)
+            position = array("I", [0]) * len(self._ids)
             for i, doc in enumerate(order):
                 position[doc] = i
             cached = self._orders[spec] = (array("I", order), position)

@@ -10,9 +10,11 @@ from microcred_hub.contract import Connector
 from microcred_hub.duplicates import Linker, Overrides
 from microcred_hub.index import Index
 from microcred_hub.plugins import Plugin, discover, plugin_for
+from microcred_hub.runtime import heap
 from microcred_hub.runtime.feed import IndexFeed
 from microcred_hub.runtime.scheduler import Scheduler
 from microcred_hub.runtime.states import SourceStates
+from microcred_hub.state import HarvestSummary
 from microcred_hub.store import Store, open_store
 
 
@@ -46,6 +48,7 @@ class Hub:
             self.store, self.index, self.states, (s.key for s in config.sources), self.linker
         )
         self.scheduler = Scheduler(config, self.connectors, self.store, self.states)
+        self.scheduler.listeners.append(self._harvested)
         self.ready = False
 
     @property
@@ -72,8 +75,18 @@ class Hub:
         if schedule:
             self.scheduler.start()
 
+    def _harvested(self, summary: HarvestSummary) -> None:
+        changed = summary.added + summary.changed + summary.removed
+        if changed >= heap.LARGE_CHANGE:
+            heap.trim()  # what the harvest held is free now
+        # This replica changed the data: it writes the image the next replica starts from.
+        if self.feed.images is not None and changed:
+            self.feed.images.schedule()
+
     async def stop(self) -> None:
         await self.scheduler.stop()
+        if self.feed.images is not None:
+            await self.feed.images.stop()
         await self.store.close()
         await self.cache.close()
 

@@ -48,9 +48,9 @@ class ChangeSource(Protocol):
 
     async def version(self) -> int: ...
 
-    async def records(self, source: str | None = None) -> list[Microcredential]: ...
+    async def records(self, source: str | None = None) -> Sequence[Microcredential]: ...
 
-    async def fetch(self, ids: Sequence[str]) -> list[Microcredential]: ...
+    async def fetch(self, ids: Sequence[str]) -> Sequence[Microcredential]: ...
 
     async def quarantined(self, source: str) -> list[QuarantinedRecord]: ...
 
@@ -158,7 +158,7 @@ class ChangeReader:
         store = self._store
         version = await store.version()
         records = await store.records()
-        change = ChangeSet(source=ALL_SOURCES, upserts=tuple(records), full=True)
+        change = ChangeSet(source=ALL_SOURCES, upserts=records, full=True)
         await notify(store.listeners, change, version)
 
     async def _deliver(self, data: bytes) -> None:
@@ -175,7 +175,7 @@ class ChangeReader:
             upserts = await store.fetch(note.upserts)
             change = ChangeSet(
                 source=note.source,
-                upserts=tuple(upserts),
+                upserts=upserts,
                 deletes=note.deletes,
                 quarantine=quarantine,
                 state=note.state,
@@ -185,7 +185,7 @@ class ChangeReader:
             records = await store.records(None if scope == ALL_SOURCES else scope)
             change = ChangeSet(
                 source=scope,
-                upserts=tuple(records),
+                upserts=records,
                 full=True,
                 quarantine=quarantine if scope == note.source else None,
                 state=note.state,

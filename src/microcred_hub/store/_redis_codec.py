@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from microcred_hub.packing import PackedRecords, pack_many
 from microcred_hub.record import Microcredential, QuarantinedRecord
 from microcred_hub.state import SourceState
 from microcred_hub.store._common import gc_paused
@@ -47,9 +48,12 @@ def unchanged(stored: bytes, record: Microcredential) -> bool:
     return old.content_hash == new.content_hash and old.withdrawn == new.withdrawn
 
 
-def decode_records(values: Sequence[bytes]) -> list[Microcredential]:
-    """Decode many stored records in one call: one JSON array beats a Python-level loop."""
-    if not values:
-        return []
-    with gc_paused():
-        return _records_decoder.decode(b"[" + b",".join(values) + b"]")
+def decode_records(values: Sequence[bytes], chunk: int = 2000) -> PackedRecords:
+    """Decode stored records a chunk at a time (one JSON array beats a Python-level loop) and
+    pack each chunk, so a million records never stand decoded in memory all at once."""
+    packed: list[bytes] = []
+    for start in range(0, len(values), chunk):
+        document = b"[" + b",".join(values[start : start + chunk]) + b"]"
+        with gc_paused():
+            packed += pack_many(_records_decoder.decode(document))
+    return PackedRecords(packed)

@@ -36,7 +36,8 @@ class ChangeSet(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     source: str
-    upserts: tuple[Microcredential, ...] = ()  # new or changed records (withdrawn ones included)
+    #: new or changed records (withdrawn ones included); stores hand listeners PackedRecords
+    upserts: Sequence[Microcredential] = ()
     deletes: tuple[str, ...] = ()  # ids to drop entirely (e.g. a source removed from config)
     quarantine: tuple[QuarantinedRecord, ...] | None = None  # None: keep the previous list
     state: SourceState | None = None
@@ -67,13 +68,14 @@ class Store(Protocol):
 
     async def close(self) -> None: ...
 
-    async def records(self, source: str | None = None) -> list[Microcredential]:
-        """Every record (of one source), withdrawn ones included."""
+    async def records(self, source: str | None = None) -> Sequence[Microcredential]:
+        """Every record (of one source), withdrawn ones included (PackedRecords: each record
+        is decoded when reached)."""
         ...
 
     async def get(self, record_id: str) -> Microcredential | None: ...
 
-    async def fetch(self, ids: Sequence[str]) -> list[Microcredential]:
+    async def fetch(self, ids: Sequence[str]) -> Sequence[Microcredential]:
         """The records with these ids that exist (in that order)."""
         ...
 

@@ -13,18 +13,21 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 import tempfile
 import time
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import msgspec
 
 from microcred_hub.errors import ConfigError
+from microcred_hub.packing import PackedRecords, pack_many, unpack, unpack_as
 from microcred_hub.record import Microcredential, QuarantinedRecord
 from microcred_hub.state import SourceState
 from microcred_hub.store._common import gc_paused, notify
-from microcred_hub.store.base import ChangeSet, RecordDigest, digest_of, fingerprint
+from microcred_hub.store.base import ChangeSet, RecordDigest, fingerprint
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
@@ -33,6 +36,30 @@ if TYPE_CHECKING:
     from microcred_hub.store.base import Listener
 
 log = logging.getLogger("microcred_hub.store")
+
+
+class _ProvenanceView(msgspec.Struct, rename="camel"):
+    content_hash: str
+    source_url: str | None = None
+
+
+class _DigestView(msgspec.Struct, rename="camel"):
+    """The few fields of a packed record a digest needs: decoding only them is much cheaper."""
+
+    provenance: _ProvenanceView
+    withdrawn_at: datetime | None = None
+
+
+_digest_decoder = msgspec.msgpack.Decoder(_DigestView)
+
+
+def _digest(packed: bytes) -> RecordDigest:
+    view = unpack_as(packed, _digest_decoder)
+    provenance = view.provenance
+    return RecordDigest(
+        provenance.content_hash, view.withdrawn_at is not None, provenance.source_url
+    )
+
 
 SNAPSHOT_FORMAT = 1
 
@@ -82,8 +109,13 @@ def load_snapshot(path: Path) -> Snapshot | None:
     return snapshot
 
 
-def write_snapshot(path: Path, snapshot: Snapshot) -> None:
-    """Encode and atomically replace ``path``: readers see the old file or the new one."""
+def write_snapshot(path: Path, snapshot: Snapshot, packed: Sequence[bytes] = ()) -> None:
+    """Encode and atomically replace ``path``: readers see the old file or the new one.
+
+    ``packed`` records are decoded into the snapshot here, in the writer's thread.
+    """
+    if packed:
+        snapshot.records = [unpack(record) for record in packed]
     data = _snapshot_encoder.encode(snapshot)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -120,9 +152,8 @@ class MemoryStore:
     def __init__(self, snapshot: Path | None = None, *, flush_interval: float = 1.0) -> None:
         self.snapshot_path = snapshot
         self._flush_interval = flush_interval
-        self._records: dict[str, Microcredential] = {}
-        #: source -> id -> digest, in insertion order (the harvest's diff reads only these)
-        self._by_source: dict[str, dict[str, RecordDigest]] = {}
+        self._records: dict[str, bytes] = {}  # packed (microcred_hub.packing)
+        self._by_source: dict[str, dict[str, None]] = {}  # ordered sets of ids
         self._states: dict[str, SourceState] = {}
         self._quarantine: dict[str, tuple[QuarantinedRecord, ...]] = {}
         self._meta: dict[str, bytes] = {}
@@ -146,10 +177,11 @@ class MemoryStore:
         self._open = True
 
     def _load(self, snapshot: Snapshot) -> None:
-        self._records = {record.id: record for record in snapshot.records}
+        records = snapshot.records
+        self._records = dict(zip((r.id for r in records), pack_many(records), strict=True))
         self._by_source = {}
-        for record in snapshot.records:
-            self._by_source.setdefault(record.source, {})[record.id] = digest_of(record)
+        for record in records:
+            self._by_source.setdefault(record.source, {})[record.id] = None
         self._states = {state.key: state for state in snapshot.states}
         self._quarantine = {key: tuple(items) for key, items in snapshot.quarantine.items()}
         self._meta = dict(snapshot.meta)
@@ -165,20 +197,22 @@ class MemoryStore:
             await self.flush()
         self._open = False
 
-    async def records(self, source: str | None = None) -> list[Microcredential]:
+    async def records(self, source: str | None = None) -> PackedRecords:
         if source is None:
-            return list(self._records.values())
-        return [self._records[i] for i in self._by_source.get(source, ())]
+            return PackedRecords(list(self._records.values()))
+        return PackedRecords([self._records[i] for i in self._by_source.get(source, ())])
 
     async def get(self, record_id: str) -> Microcredential | None:
-        return self._records.get(record_id)
+        packed = self._records.get(record_id)
+        return None if packed is None else unpack(packed)
 
-    async def fetch(self, ids: Sequence[str]) -> list[Microcredential]:
+    async def fetch(self, ids: Sequence[str]) -> PackedRecords:
         found = (self._records.get(i) for i in ids)
-        return [r for r in found if r is not None]
+        return PackedRecords([r for r in found if r is not None])
 
     async def digests(self, source: str) -> dict[str, RecordDigest]:
-        return dict(self._by_source.get(source, {}))
+        records = self._records
+        return {i: _digest(records[i]) for i in self._by_source.get(source, ())}
 
     async def apply(self, change: ChangeSet) -> int:
         if change.full:
@@ -186,7 +220,11 @@ class MemoryStore:
         async with self._lock:
             # No await until the change is complete: readers never see half of it.
             dropped = set(change.deletes)  # upserted and deleted in one change: deleted wins
-            upserts = [r for r in change.upserts if r.id not in dropped and self._put_record(r)]
+            upserts = [
+                packed
+                for packed, record in PackedRecords.of(change.upserts).pairs()
+                if record.id not in dropped and self._put_record(packed, record)
+            ]
             deletes = [i for i in change.deletes if self._drop_record(i)]
             if change.quarantine is not None:
                 self._quarantine[change.source] = change.quarantine
@@ -197,7 +235,7 @@ class MemoryStore:
             self._mark_dirty()
             effective = ChangeSet(
                 source=change.source,
-                upserts=tuple(upserts),
+                upserts=PackedRecords(upserts),  # the index keeps these very bytes
                 deletes=tuple(deletes),
                 quarantine=change.quarantine,
                 state=change.state,
@@ -206,21 +244,25 @@ class MemoryStore:
             await notify(self._listeners, effective, self._version)
             return self._version
 
-    def _put_record(self, record: Microcredential) -> bool:
-        old = self._records.get(record.id)
-        if old is not None:
+    def _put_record(self, packed: bytes, record: Microcredential) -> bool:
+        old_packed = self._records.get(record.id)
+        if old_packed is not None:
+            if old_packed == packed:
+                return False
+            old = unpack(old_packed)
             if old.source == record.source and fingerprint(old) == fingerprint(record):
                 return False
             self._by_source.get(old.source, {}).pop(record.id, None)
-        self._records[record.id] = record
-        self._by_source.setdefault(record.source, {})[record.id] = digest_of(record)
+        record_id = sys.intern(record.id)  # the index keys it by the same string object
+        self._records[record_id] = packed
+        self._by_source.setdefault(record.source, {})[record_id] = None
         return True
 
     def _drop_record(self, record_id: str) -> bool:
         old = self._records.pop(record_id, None)
         if old is None:
             return False
-        self._by_source.get(old.source, {}).pop(record_id, None)
+        self._by_source.get(unpack(old).source, {}).pop(record_id, None)
         return True
 
     async def version(self) -> int:
@@ -290,9 +332,10 @@ class MemoryStore:
                 return
             self._dirty = False
             snapshot = self._to_snapshot()  # taken without awaiting: a consistent view
+            packed = list(self._records.values())
             self._last_write = time.monotonic()
             try:
-                await asyncio.to_thread(write_snapshot, path, snapshot)
+                await asyncio.to_thread(write_snapshot, path, snapshot, packed)
             except OSError as exc:
                 self._dirty = True
                 raise ConfigError(
@@ -305,7 +348,6 @@ class MemoryStore:
     def _to_snapshot(self) -> Snapshot:
         return Snapshot(
             version=self._version,
-            records=list(self._records.values()),
             states=list(self._states.values()),
             quarantine={key: list(items) for key, items in self._quarantine.items()},
             meta=dict(self._meta),

@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
 
 from microcred_hub.errors import redact_url, redact_urls
+from microcred_hub.packing import PackedRecords
 from microcred_hub.record import Microcredential, QuarantinedRecord, record_encoder
 from microcred_hub.state import SourceState
 from microcred_hub.store._common import notify
@@ -142,7 +143,7 @@ class RedisStore:
 
     # -- reading ---------------------------------------------------------------------------
 
-    async def records(self, source: str | None = None) -> list[Microcredential]:
+    async def records(self, source: str | None = None) -> PackedRecords:
         with self.unavailable("reading records"):
             if source is None:
                 members = await self._client().smembers(self.keys.sources)
@@ -171,7 +172,7 @@ class RedisStore:
                     else:
                         cursors[key] = cursor
 
-    async def fetch(self, ids: Sequence[str]) -> list[Microcredential]:
+    async def fetch(self, ids: Sequence[str]) -> PackedRecords:
         """The records with these ids that exist (in that order)."""
         with self.unavailable("reading records"):
             values = await self._hmget(self.keys.records_of, ids)
@@ -199,9 +200,16 @@ class RedisStore:
 
     async def digests(self, source: str) -> dict[str, RecordDigest]:
         """What a harvest diffs against: the digests beside the records, no record read."""
+        found: dict[bytes, bytes] = {}
+        buckets = self.keys.digest_buckets(source)
         with self.unavailable("reading record digests"):
-            found: dict[bytes, bytes] = {}
-            await self._scan_into(found, self.keys.digest_buckets(source))
+            # digests are small (about 100 bytes each): whole hashes, a few per round trip
+            for start in range(0, len(buckets), _SCAN_WIDTH):
+                pipe = self._client().pipeline(transaction=False)
+                for key in buckets[start : start + _SCAN_WIDTH]:
+                    pipe.hgetall(key)
+                for reply in await pipe.execute():
+                    found.update(reply)
         return decode_digests(found)
 
     async def get(self, record_id: str) -> Microcredential | None:
@@ -338,7 +346,7 @@ class RedisStore:
             )
         effective = ChangeSet(
             source=change.source,
-            upserts=tuple(upserts.values()),
+            upserts=PackedRecords.of(upserts.values()),  # the local index keeps these bytes
             deletes=tuple(deletes),
             quarantine=change.quarantine,
             state=change.state,

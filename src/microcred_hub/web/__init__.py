@@ -106,11 +106,19 @@ class _StaticHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def routes(*, dashboard: bool = True) -> list[Route | Mount]:
+_GRAPHIQL_LINK = '<a href="graphql">GraphQL API (GraphiQL)</a>'
+#: without GraphiQL (production) a browser's GET of /graphql is an error: name the endpoint
+_ENDPOINT_ONLY = "GraphQL API: <code>POST /graphql</code>"
+
+
+def routes(*, dashboard: bool = True, graphiql: bool = True) -> list[Route | Mount]:
     """``/static`` (always: GraphiQL needs it) and, when on, ``/dashboard``."""
+    page = _page("dashboard/index.html")
+    if not graphiql:
+        page = page.replace(_GRAPHIQL_LINK, _ENDPOINT_ONLY)
 
     async def dashboard_page(_: Request) -> Response:
-        return HTMLResponse(_page("dashboard/index.html"), headers=PAGE_HEADERS)
+        return HTMLResponse(page, headers=PAGE_HEADERS)
 
     static = _StaticHeaders(GZipMiddleware(StaticFiles(directory=STATIC_DIR), minimum_size=1024))
     out: list[Route | Mount] = [Mount("/static", app=static, name="static")]

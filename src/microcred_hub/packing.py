@@ -1,0 +1,260 @@
+"""Records kept packed in memory: one small bytes object each, decoded only when served.
+
+A record as Python objects costs ~3.8 KB (a str, tuple or struct per field); packed it is
+msgpack deflated against a shared dictionary: a few hundred bytes, and bytes objects are not
+tracked by the cyclic GC. A packed record starts with the 4-byte id of its dictionary (the
+CRC-32 of the dictionary's bytes), so records packed by different processes, or before and
+after a dictionary was trained, all decode: the id names the dictionary, whoever made it.
+
+Dictionaries: the first (``SCHEMA``) holds the field names and vocabularies; the first
+large batch of a source trains one of its own from sample records (as zstd's dictionary
+training does), which halves the size again. Dictionaries live for the process: a few KB each,
+at most ``MAX_DICTIONARIES``.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar, overload
+
+import msgspec
+
+from microcred_hub import record as _record
+from microcred_hub.record import Microcredential
+
+#: deflate parameters: an 8 KB window (the dictionary's size), small state, quick level
+_WBITS = -13
+_MEM_LEVEL = 6
+_LEVEL = 3
+DICTIONARY_SIZE = 1 << 13
+MAX_DICTIONARIES = 64
+#: a batch of a source at least this large trains that source a dictionary
+TRAIN_AT = 256
+_SAMPLES = 48
+_ID = struct.Struct("<I")
+T = TypeVar("T")
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(Microcredential)
+
+
+def _schema_dictionary() -> bytes:
+    """Field names and vocabulary values, msgpack-encoded as they appear in records."""
+    names: set[str] = set()
+    for cls in (
+        Microcredential,
+        _record.LangString,
+        _record.Organisation,
+        _record.Workload,
+        _record.Level,
+        _record.QualityAssurance,
+        _record.FieldOfStudy,
+        _record.Skill,
+        _record.Identifier,
+        _record.Completeness,
+        _record.Provenance,
+    ):
+        names.update(field.encode_name for field in msgspec.structs.fields(cls))
+    names.update(_record.COMPLETENESS_ELEMENTS)
+    for vocabulary in (
+        _record.CredentialType,
+        _record.AssessmentType,
+        _record.ParticipationForm,
+        _record.Supervision,
+        _record.Stackability,
+        _record.Status,
+    ):
+        names.update(member.value for member in vocabulary)
+    return b"sha256:https://" + b"".join(_encoder.encode(name) for name in sorted(names))
+
+
+class _Dictionaries:
+    """Every dictionary this process knows, by id, and which one each source packs with."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, bytes] = {}
+        self.by_source: dict[str, int] = {}
+        self.schema = self.add(_schema_dictionary())
+
+    def add(self, data: bytes) -> int:
+        """The id of ``data`` (added if new); ValueError when its id names another dictionary."""
+        key = zlib.crc32(data)
+        known = self.by_id.get(key)
+        if known is not None and known != data:
+            raise ValueError("dictionary id collision")
+        self.by_id[key] = data
+        return key
+
+    def train(self, source: str, samples: Sequence[bytes]) -> int:
+        # Deflate finds matches nearest the end of the dictionary cheapest: samples last.
+        data = (self.by_id[self.schema] + b"".join(samples))[-DICTIONARY_SIZE:]
+        try:
+            key = self.add(data)
+        except ValueError:
+            key = self.schema
+        self.by_source[source] = key
+        return key
+
+
+_DICTS = _Dictionaries()
+
+
+def dictionaries() -> dict[int, bytes]:
+    """Every dictionary by id (what a snapshot of packed records must carry)."""
+    return dict(_DICTS.by_id)
+
+
+def adopt(found: dict[int, bytes]) -> None:
+    """Learn the dictionaries of records packed elsewhere; ValueError on an id collision."""
+    for key, data in found.items():
+        if zlib.crc32(data) != key:
+            raise ValueError(f"dictionary {key} does not match its id")
+    for data in found.values():
+        _DICTS.add(data)
+
+
+def _deflate(dictionary: int, data: bytes) -> bytes:
+    compressor = zlib.compressobj(
+        _LEVEL, zlib.DEFLATED, _WBITS, _MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, _DICTS.by_id[dictionary]
+    )
+    return _ID.pack(dictionary) + compressor.compress(data) + compressor.flush()
+
+
+def pack(record: Microcredential) -> bytes:
+    """One record packed with its source's dictionary (the schema's until one is trained)."""
+    dictionary = _DICTS.by_source.get(record.source, _DICTS.schema)
+    return _deflate(dictionary, _encoder.encode(record))
+
+
+def pack_many(records: Iterable[Microcredential]) -> list[bytes]:
+    """Pack records; a source meeting its first large batch gets a dictionary trained on it."""
+    items = records if isinstance(records, Sequence) else list(records)
+    if isinstance(items, PackedRecords):
+        return list(items.packed)
+    encoded = [_encoder.encode(record) for record in items]
+    untrained: dict[str, list[int]] = {}
+    for i, record in enumerate(items):
+        if record.source not in _DICTS.by_source:
+            untrained.setdefault(record.source, []).append(i)
+    for source, positions in untrained.items():
+        if len(positions) >= TRAIN_AT and len(_DICTS.by_id) < MAX_DICTIONARIES:
+            step = len(positions) / _SAMPLES
+            picks = [positions[int(k * step)] for k in range(_SAMPLES)]
+            _DICTS.train(source, [encoded[i] for i in picks])
+    by_source = _DICTS.by_source
+    schema = _DICTS.schema
+    return [
+        _deflate(by_source.get(record.source, schema), data)
+        for record, data in zip(items, encoded, strict=True)
+    ]
+
+
+def _inflate(packed: bytes) -> bytes:
+    dictionary = _DICTS.by_id[_ID.unpack_from(packed)[0]]
+    return zlib.decompressobj(_WBITS, dictionary).decompress(packed[_ID.size :])
+
+
+def unpack(packed: bytes) -> Microcredential:
+    return _decoder.decode(_inflate(packed))
+
+
+def unpack_as(packed: bytes, decoder: msgspec.msgpack.Decoder[T]) -> T:
+    """Decode into another type (a struct of only the fields a page serves, say)."""
+    return decoder.decode(_inflate(packed))
+
+
+class PackedRecords(Sequence[Microcredential]):
+    """Packed records that read as a sequence of records, each decoded when reached.
+
+    Stores hand these to their listeners, so the index keeps the very bytes the store holds.
+    """
+
+    __slots__ = ("packed",)
+
+    def __init__(self, packed: Sequence[bytes]) -> None:
+        self.packed = packed
+
+    @classmethod
+    def of(cls, records: Iterable[Microcredential]) -> PackedRecords:
+        if isinstance(records, PackedRecords):
+            return records
+        return cls(pack_many(records))
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+    @overload
+    def __getitem__(self, index: int) -> Microcredential: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> PackedRecords: ...
+
+    def __getitem__(self, index: int | slice) -> Microcredential | PackedRecords:
+        if isinstance(index, slice):
+            return PackedRecords(self.packed[index])
+        return unpack(self.packed[index])
+
+    def __iter__(self) -> Iterator[Microcredential]:
+        for packed in self.packed:
+            yield unpack(packed)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same records in the same order (a list, say)."""
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        if isinstance(other, PackedRecords) and list(other.packed) == list(self.packed):
+            return True
+        return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which do not hash
+
+    def __repr__(self) -> str:
+        return f"PackedRecords({len(self)} records)"
+
+    def pairs(self) -> Iterator[tuple[bytes, Microcredential]]:
+        """(packed, record) of each: the bytes to keep, the record to read once."""
+        for packed in self.packed:
+            yield packed, unpack(packed)
+
+
+class PackingDict:
+    """Records by id, packed as they arrive, for a harvest that makes them one at a time.
+
+    A source without a dictionary yet waits for ``TRAIN_AT`` of its records to train one on;
+    after that each record is packed when put, so a large harvest never holds its records
+    decoded.
+    """
+
+    def __init__(self) -> None:
+        self._packed: dict[str, bytes] = {}
+        self._waiting: dict[str, dict[str, Microcredential]] = {}  # by source, then id
+
+    def __len__(self) -> int:
+        return len(self._packed) + sum(map(len, self._waiting.values()))
+
+    def put(self, record: Microcredential) -> None:
+        self.pop(record.id)
+        if record.source in _DICTS.by_source:
+            self._packed[record.id] = pack(record)
+            return
+        waiting = self._waiting.setdefault(record.source, {})
+        waiting[record.id] = record
+        if len(waiting) >= TRAIN_AT:
+            self._settle(record.source)
+
+    def pop(self, record_id: str) -> None:
+        self._packed.pop(record_id, None)
+        for waiting in self._waiting.values():
+            waiting.pop(record_id, None)
+
+    def _settle(self, source: str) -> None:
+        waiting = list(self._waiting.pop(source, {}).values())
+        for record, packed in zip(waiting, pack_many(waiting), strict=True):
+            self._packed[record.id] = packed
+
+    def records(self) -> PackedRecords:
+        for source in list(self._waiting):
+            self._settle(source)
+        return PackedRecords(list(self._packed.values()))
