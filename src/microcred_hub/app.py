@@ -295,6 +295,7 @@ def _graphql_route(hub: Hub, metrics: Metrics) -> Route:
         source_states=hub.states.read,
         quarantined=hub.states.quarantined,
         limits=limits,
+        duplicates=hub.linker,
     )
     graphql_app = make_graphql_app(
         lambda: query_context,

@@ -116,6 +116,23 @@ class TelemetryConfig(_Section, frozen=True):
             raise ValueError(f"sample_ratio: {self.sample_ratio} must be between 0 and 1")
 
 
+class DuplicatesConfig(_Section, frozen=True):
+    """The ``[duplicates]`` table: linking the same micro-credential across registers."""
+
+    enabled: bool = True
+    #: links below this confidence are not made (0-1); see duplicates.linker for the default
+    threshold: float = 0.9
+    #: a TOML file of pairs to always / never link: always = [["a:1", "b:2"]], never = [...]
+    overrides: str | None = None
+
+
+class OverridePairs(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What an overrides file holds: record id pairs a register owner decided on."""
+
+    always: tuple[tuple[str, str], ...] = ()
+    never: tuple[tuple[str, str], ...] = ()
+
+
 class SourceConfig(_Section, frozen=True):
     """One ``[[sources]]`` table; keys not listed here are the connector's own options."""
 
@@ -151,6 +168,7 @@ class HubConfig(_Section, frozen=True):
     server: ServerConfig = msgspec.field(default_factory=ServerConfig)
     limits: QueryLimits = msgspec.field(default_factory=QueryLimits)
     telemetry: TelemetryConfig = msgspec.field(default_factory=TelemetryConfig)
+    duplicates: DuplicatesConfig = msgspec.field(default_factory=DuplicatesConfig)
     sources: tuple[SourceConfig, ...] = ()
     path: str = "<defaults>"  # where it was read from, for messages
 
@@ -264,6 +282,65 @@ def _check_server(config: HubConfig, file: str) -> None:
         )
 
 
+def overrides_path(config: HubConfig) -> Path | None:
+    """The overrides file; a relative path is relative to the config file."""
+    name = config.duplicates.overrides
+    if not name:
+        return None
+    path = Path(name)
+    if not path.is_absolute() and config.path != "<defaults>":
+        path = Path(config.path).resolve().parent / path
+    return path
+
+
+def load_overrides(config: HubConfig) -> OverridePairs:
+    """The pairs of ``[duplicates] overrides``; ConfigError names the file, key and fix."""
+    path = overrides_path(config)
+    if path is None:
+        return OverridePairs()
+    key = "duplicates.overrides"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"overrides file {str(path)!r} not found; create it or remove the key",
+            file=config.path,
+            key=key,
+        ) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"cannot read overrides file {str(path)!r} ({exc}); fix it",
+            file=config.path,
+            key=key,
+        ) from None
+    try:
+        pairs = msgspec.convert(data, OverridePairs, strict=True)
+    except msgspec.ValidationError as exc:
+        message, where = validation_message(exc)
+        raise ConfigError(
+            f"{path}: {message} at {where or 'the top'}; write "
+            'always = [["source:id", "source:id"], ...] and never = [...]',
+            file=config.path,
+            key=key,
+        ) from None
+    for kind in ("always", "never"):
+        for i, (a, b) in enumerate(getattr(pairs, kind)):
+            if a == b or ":" not in a or ":" not in b:
+                raise ConfigError(
+                    f"{path}: {kind}[{i}] must name two different record ids "
+                    f'"<source>:<local id>" (got {a!r}, {b!r})',
+                    file=config.path,
+                    key=key,
+                )
+    clash = {frozenset(p) for p in pairs.always} & {frozenset(p) for p in pairs.never}
+    if clash:
+        shown = ", ".join(sorted(" & ".join(sorted(p)) for p in clash))
+        raise ConfigError(
+            f"{path}: {shown} is both in always and never; keep one", file=config.path, key=key
+        )
+    return pairs
+
+
 def _check_redis(config: HubConfig, file: str) -> None:
     if "{" in config.store.prefix or "}" in config.store.prefix:
         raise ConfigError(
@@ -313,6 +390,14 @@ def _check_limits(config: HubConfig, file: str) -> None:
 
 def _check(config: HubConfig, file: str) -> None:
     _check_server(config, file)
+    if not 0.0 < config.duplicates.threshold <= 1.0:
+        raise ConfigError(
+            f"{config.duplicates.threshold} is not a confidence; use a number above 0 and at "
+            "most 1 (default 0.9)",
+            file=file,
+            key="duplicates.threshold",
+        )
+    load_overrides(config)
     _check_redis(config, file)
     _check_limits(config, file)
     seen: set[str] = set()

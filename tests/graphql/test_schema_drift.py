@@ -23,7 +23,9 @@ def test_sdl_has_the_api_contract_signatures() -> None:
     sdl = export_sdl()
     for line in (
         "microcredential(id: ID!): Microcredential\n",
-        "facets(filter: MicrocredentialFilter, search: String): Facets!",
+        "facets(filter: MicrocredentialFilter, search: String, distinct: Boolean = false): Facets!",
+        "sameAs: [SameAs!]!",
+        "groupId: ID!",
         "sources: [Source!]!",
         "title(lang: String): String!",
         "enum SortField {\n  TITLE\n  TITLE_DESC\n  ECTS\n  ECTS_DESC\n  HOURS\n  HOURS_DESC\n"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from microcred_hub.config import QueryLimits
+    from microcred_hub.duplicates import Linker
     from microcred_hub.index import Index
     from microcred_hub.record import QuarantinedRecord
     from microcred_hub.state import SourceState
@@ -23,3 +24,5 @@ class QueryContext:
     #: one step of index work at a time, each in a loop turn of its own (schema._index_turn);
     #: the app shares one between all requests
     turns: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: the duplicate groups (None when [duplicates] is off: every record stands alone)
+    duplicates: Linker | None = None

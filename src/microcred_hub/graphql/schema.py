@@ -82,6 +82,12 @@ def _tuple(values: list[T] | None) -> tuple[T, ...] | None:
     return None if values is None else tuple(values)
 
 
+DISTINCT = (
+    "One per group of cross-register duplicates, as its representative (most complete, then "
+    "smallest id); a group counts only when its representative matches."
+)
+
+
 def page_size(first: int | None) -> int:
     return DEFAULT_FIRST if first is None else first
 
@@ -145,13 +151,19 @@ async def resolve_microcredentials(
     ] = strawberry.UNSET,
     first: int | None = 20,
     after: str | None = strawberry.UNSET,
+    distinct: Annotated[bool | None, strawberry.argument(description=DISTINCT)] = False,
 ) -> MicrocredentialConnection:
     context = info.context
     size = page_size(first)
     check_first(size, context.limits)
     async with _index_turn(context):
         page = context.index.search(
-            record_filter(filter), given(search), given(sort) or (), size, given(after)
+            record_filter(filter),
+            given(search),
+            given(sort) or (),
+            size,
+            given(after),
+            distinct=bool(given(distinct)),
         )
     edges = [
         MicrocredentialEdge(cursor=cursor, node=cast(MicrocredentialType, record))
@@ -172,9 +184,12 @@ async def resolve_facets(
     info: Info,
     filter: MicrocredentialFilter | None = strawberry.UNSET,
     search: str | None = strawberry.UNSET,
+    distinct: bool | None = False,  # described on microcredentials; one-line SDL as API.md
 ) -> Facets:
     async with _index_turn(info.context):
-        counts = info.context.index.facets(record_filter(filter), given(search))
+        counts = info.context.index.facets(
+            record_filter(filter), given(search), distinct=bool(given(distinct))
+        )
     lists = {
         name: [FacetCount(value=value, count=count) for value, count in counts[name]]
         for name in FACETS

@@ -126,6 +126,40 @@ def resolve_title(
     return root.title
 
 
+@strawberry.type(name="SameAs")
+class SameAsType:
+    record: MicrocredentialType = strawberry.field(description="Another record of the group.")
+    confidence: float = strawberry.field(description="0-1: how sure the link is.")
+    evidence: list[str] = strawberry.field(
+        description='Why: "identifier", "url", "title", "awardingBody", "workload", "level", '
+        '"country", "override", or "transitive" (linked through other members).'
+    )
+
+
+def resolve_same_as(
+    root: strawberry.Parent[Microcredential], info: strawberry.Info
+) -> list[SameAsType]:
+    linker = info.context.duplicates
+    if linker is None:
+        return []
+    index = info.context.index
+    found = []
+    for link in linker.same_as(root.id):
+        record = index.get(link.id)
+        if record is not None:
+            found.append(
+                SameAsType(record=record, confidence=link.confidence, evidence=list(link.evidence))
+            )
+    return found
+
+
+def resolve_group_id(
+    root: strawberry.Parent[Microcredential], info: strawberry.Info
+) -> strawberry.ID:
+    linker = info.context.duplicates
+    return strawberry.ID(root.id if linker is None else linker.group_id(root.id))
+
+
 @strawberry.federation.type(name="Microcredential", keys=["id"])
 class MicrocredentialType:
     """Resolvers hand over the record structs themselves (see the module docstring)."""
@@ -175,6 +209,14 @@ class MicrocredentialType:
     identifiers: list[IdentifierType] = strawberry.field(
         description="What the register says names this specification (ids, sameAs, pages)."
     )
+    same_as: list[SameAsType] = strawberry.field(
+        resolver=resolve_same_as,
+        description="The other records of its duplicate group, strongest first; empty when none.",
+    )
+    group_id: strawberry.ID = strawberry.field(
+        resolver=resolve_group_id,
+        description="Equal for all records of a duplicate group; the record's own id when alone.",
+    )
 
     @classmethod
     def is_type_of(cls, obj: object, _info: object) -> bool:
@@ -201,14 +243,28 @@ class MicrocredentialConnection:
     page_info: PageInfo
 
 
+@strawberry.type(name="SourceCount")
+class SourceCountType:
+    source: str
+    count: int
+
+
 @strawberry.type(name="Provider")
 class ProviderType:
     """An awarding body, as the index aggregates it (``index.Provider``), served as is."""
 
-    name: str
+    id: strawberry.ID = strawberry.field(
+        description="Stable while the body's name family and country are: <country>:<name key>."
+    )
+    name: str = strawberry.field(description="The spelling most records use.")
+    aliases: list[str] = strawberry.field(
+        description="Other spellings of the same body in the records (other names, languages, "
+        "registers), most used first."
+    )
     country: str | None
     microcredential_count: int
     sources: list[str]
+    source_counts: list[SourceCountType] = strawberry.field(description="Its records per source.")
 
 
 @strawberry.type

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Sequence
 from datetime import UTC
 
 from pyroaring import BitMap
@@ -96,6 +96,8 @@ class Index:
 
     def __init__(self, records: Iterable[Microcredential] = ()) -> None:
         self.version = 0
+        #: pairs of records whose awarding bodies are one body (the duplicate linker's answer)
+        self._same_body: Callable[[], Iterable[tuple[str, str]]] = lambda: ()
         self._reset()
         self.update(records, ())
         self.version = 0
@@ -116,6 +118,8 @@ class Index:
         self._groups = ProviderGroups()
         self._ordering: Ordering | None = None
         self._providers: ProviderDirectory | None = None
+        #: records that are not their duplicate group's representative: what distinct omits
+        self._hidden = BitMap()
 
     def __len__(self) -> int:
         return len(self._alive)
@@ -182,6 +186,7 @@ class Index:
             doc = self._doc_of.pop(record_id, None)
             if doc is not None:
                 self._unfile(doc)
+                self._hidden.discard(doc)  # (a changed record keeps its mark until relinked)
                 changed = True
         for packed, record in PackedRecords.of(upserts).pairs():
             if only is not None and record.source not in only:
@@ -266,6 +271,35 @@ class Index:
         self._ids[doc] = None
         self._titles[doc] = None
 
+    def set_duplicates(
+        self,
+        hidden: Iterable[str],
+        shown: Iterable[str],
+        same_body: Callable[[], Iterable[tuple[str, str]]] | None = None,
+    ) -> None:
+        """Mark records as not (``hidden``) or again (``shown``) their group's representative.
+
+        The duplicate linker decides; the index only keeps the answer where ``distinct``
+        queries read it. Unknown ids are ignored. ``same_body``, when given, answers the
+        pairs of linked records whose awarding bodies are one body (providers merge them).
+        """
+        if same_body is not None:
+            self._same_body = same_body
+            self._providers = None
+        before = len(self._hidden)
+        docs = self._doc_of
+        self._hidden.update(d for i in hidden if (d := docs.get(i)) is not None)
+        removed = BitMap(d for i in shown if (d := docs.get(i)) is not None) & self._hidden
+        self._hidden.difference_update(removed)
+        if removed or len(self._hidden) != before:
+            self.version += 1
+            self._providers = None
+
+    def representatives(self, matched: BitMap) -> BitMap:
+        """``matched`` without the records that are not their group's representative: a
+        group counts once, as its representative, and only when the representative matches."""
+        return matched - self._hidden if self._hidden else matched
+
     # -- queries ---------------------------------------------------------------------------
 
     def _any_of(self, field: str, keys: Iterable[str]) -> BitMap:
@@ -336,12 +370,14 @@ class Index:
         return BitMap.intersection(*parts) if len(parts) > 1 else parts[0]
 
     def _matching(
-        self, flt: RecordFilter | None, text: str | None
+        self, flt: RecordFilter | None, text: str | None, distinct: bool = False
     ) -> tuple[BitMap, list[list[str]]]:
         matched = self._filtered(flt or NO_FILTER)
         terms = self._text.query_terms(text) if text else []
         if terms:
             matched = matched & self._text.match(terms)
+        if distinct:
+            matched = self.representatives(matched)
         return matched, terms
 
     def _order(self) -> Ordering:
@@ -356,14 +392,16 @@ class Index:
         sort: Sequence[SortField] = (),
         first: int = 20,
         after: str | None = None,
+        distinct: bool = False,
     ) -> Page:
         """One page of the records matching ``filter`` and ``text``, in ``sort`` order.
 
         Default order: RELEVANCE when ``text`` has words, else TITLE; the id breaks ties.
+        ``distinct``: one record per duplicate group, its representative.
         """
         if first < 0:
             raise QueryError("first must be 0 or more")
-        matched, terms = self._matching(filter, text)
+        matched, terms = self._matching(filter, text, distinct)
         spec = tuple(dict.fromkeys(sort)) or (
             (SortField.RELEVANCE,) if terms else (SortField.TITLE,)
         )
@@ -395,9 +433,10 @@ class Index:
         self,
         filter: RecordFilter | None = None,
         text: str | None = None,
+        distinct: bool = False,
     ) -> dict[str, list[tuple[str, int]]]:
         """Per facet, (value, count) over the matching records: counts desc, then value asc."""
-        matched, _ = self._matching(filter, text)
+        matched, _ = self._matching(filter, text, distinct)
         result: dict[str, list[tuple[str, int]]] = {}
         for field in FACETS:
             counts = [
@@ -420,17 +459,10 @@ class Index:
         if first < 0:
             raise QueryError("first must be 0 or more")
         if self._providers is None:
-            self._providers = ProviderDirectory(self._groups)
+            self._providers = ProviderDirectory(self._groups, self._same_body(), self.get)
         return self._providers.page(text, issuer_country, first, after)
 
     # -- statistics ------------------------------------------------------------------------
-
-    def representatives(self, matched: BitMap) -> BitMap:
-        """The documents of ``matched`` that stand for their duplicate group (``distinct``).
-
-        Until duplicates are grouped, every record stands for itself.
-        """
-        return matched
 
     def _dimension(self, name: str) -> stats.Dimension:
         if self._with_value_version != self.version:

@@ -89,13 +89,26 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceCount:
+    source: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class Provider:
-    """An awarding body aggregated over every record that names it."""
+    """An awarding body aggregated over every record that names it, whatever the spelling.
+
+    ``id`` is stable while the body's name family and country are; ``aliases`` are the other
+    spellings registers use; ``source_counts`` its records per source.
+    """
 
     name: str
     country: str | None
     microcredential_count: int
     sources: list[str] = field(default_factory=list)
+    id: str = ""
+    aliases: list[str] = field(default_factory=list)
+    source_counts: list[SourceCount] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

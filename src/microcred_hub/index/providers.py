@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from microcred_hub.index.cursor import decode_cursor, encode_cursor
-from microcred_hub.index.model import Provider, ProviderPage, QueryError
+from microcred_hub.index.model import Provider, ProviderPage, QueryError, SourceCount
 from microcred_hub.index.text import search_fold, words
+from microcred_hub.normalise.identity import organisation_key
 from microcred_hub.record import Microcredential
 
 _KIND = "p"
+
+
+_GroupKey = tuple[str, str]  # (name key, country)
 
 
 @dataclass(slots=True)
@@ -20,6 +24,31 @@ class _Group:
     spellings: Counter[str] = field(default_factory=Counter)
     records: int = 0
     sources: Counter[str] = field(default_factory=Counter)
+    ids: Counter[str] = field(default_factory=Counter)  # organisation ids its records give
+
+    def absorb(self, other: _Group) -> None:
+        self.spellings.update(other.spellings)
+        self.records += other.records
+        self.sources.update(other.sources)
+        self.ids.update(other.ids)
+
+
+def body_key(name: str) -> str:
+    """One key per spelling family of a body's name ("Rijksuniversiteit Groningen",
+    "University of Groningen" and "RUG" share one), the folded name when it has no words."""
+    return organisation_key(name) or search_fold(name)
+
+
+def keys_of(record: Microcredential) -> list[_GroupKey]:
+    """The provider groups a record counts in, one per awarding body (each once)."""
+    # The record's issuer country stands in when the body itself has none.
+    fallback = record.issuer_country[0].upper() if len(record.issuer_country) == 1 else ""
+    return list(
+        dict.fromkeys(
+            (body_key(body.name), body.country.upper() if body.country else fallback)
+            for body in record.awarding_bodies
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +85,13 @@ class ProviderGroups:
         groups = self.groups
         for body in record.awarding_bodies:
             country = body.country.upper() if body.country else fallback
-            key = (search_fold(body.name), country)
+            key = (body_key(body.name), country)
             group = groups.get(key)
             if group is None:
                 group = groups[key] = _Group()
             group.spellings[body.name] += sign
+            if body.id:
+                group.ids[body.id.strip().lower()] += sign
             if key not in seen:
                 seen.add(key)
                 group.records += sign
@@ -74,25 +105,82 @@ class ProviderGroups:
         self.add(record, -1)
 
 
-class ProviderDirectory:
-    """Providers of one data version; the same name in two countries is two providers."""
+def _merge(
+    groups: dict[_GroupKey, _Group], pairs: Iterable[tuple[_GroupKey, _GroupKey]]
+) -> dict[_GroupKey, _Group]:
+    """Groups are one body when they carry the same organisation id in one country, or when
+    ``pairs`` say so; each merged body keeps its smallest key (stable ids). The groups given
+    are not changed (they are counted incrementally)."""
+    parent = {key: key for key in groups}
 
-    def __init__(self, groups: ProviderGroups) -> None:
+    def root(key: _GroupKey) -> _GroupKey:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def union(a: _GroupKey, b: _GroupKey) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    owner: dict[tuple[str, str], _GroupKey] = {}
+    for key in sorted(groups):
+        for org_id, n in groups[key].ids.items():
+            if n > 0:
+                union(owner.setdefault((key[1], org_id), key), key)
+    for a, b in pairs:
+        if a in parent and b in parent and a[1] == b[1]:
+            union(a, b)
+    merged: dict[_GroupKey, _Group] = {}
+    for key in sorted(groups):  # a root is the smallest key of its set: it comes first
+        top = root(key)
+        if top == key:
+            merged[key] = _Group()
+        merged[top].absorb(groups[key])
+    return merged
+
+
+class ProviderDirectory:
+    """Providers of one data version, each awarding body once whatever its spelling or
+    register; the same name in two countries is two providers."""
+
+    def __init__(
+        self,
+        groups: ProviderGroups,
+        same_body: Iterable[tuple[str, str]] = (),
+        record: Callable[[str], Microcredential | None] = lambda _id: None,
+    ) -> None:
+        """``same_body``: pairs of record ids whose single awarding bodies are one body, as the
+        duplicate linker found ("AMU Syd" and "AMU South Denmark"); ``record`` reads one."""
+        pairs = []
+        for a, b in same_body:
+            ra, rb = record(a), record(b)
+            if ra is not None and rb is not None:
+                ka, kb = keys_of(ra), keys_of(rb)
+                if len(ka) == 1 and len(kb) == 1:
+                    pairs.append((ka[0], kb[0]))
         entries = []
-        for (folded, country), group in groups.groups.items():
+        for (key, country), group in _merge(groups.groups, pairs).items():
             # Most common spelling wins; ties go to the alphabetically first for determinism.
-            name = min(
+            ranked = sorted(
                 ((s, n) for s, n in group.spellings.items() if n > 0),
                 key=lambda item: (-item[1], item[0]),
-            )[0]
+            )
+            name = ranked[0][0]
+            sources = sorted((s, n) for s, n in group.sources.items() if n > 0)
             provider = Provider(
                 name=name,
                 country=country or None,
                 microcredential_count=group.records,
-                sources=sorted(s for s, n in group.sources.items() if n > 0),
+                sources=[s for s, _ in sources],
+                id=f"{country or '-'}:{key.replace(' ', '-')}",
+                aliases=[spelling for spelling, _ in ranked[1:]],
+                source_counts=[SourceCount(s, n) for s, n in sources],
             )
+            every_word = frozenset(w for spelling, _ in ranked for w in words(spelling))
             entries.append(
-                _Entry((-group.records, folded, country), frozenset(words(name)), provider)
+                _Entry((-group.records, search_fold(name), country), every_word, provider)
             )
         self._entries = sorted(entries, key=lambda entry: entry.key)
 

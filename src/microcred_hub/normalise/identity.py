@@ -166,13 +166,45 @@ _ORG_STOP = frozenset(
 )
 
 
+#: short names registers use that no rule can expand (an acronym of a compound word, a brand),
+#: keyed in ``spaced_key`` form; only unambiguous ones ("UT" alone could be several bodies)
+KNOWN_ALIASES: dict[str, str] = {
+    "rug": "University of Groningen",
+    "uva": "University of Amsterdam",
+    "vu amsterdam": "Vrije Universiteit Amsterdam",
+    "tu delft": "Delft University of Technology",
+    "tu e": "Eindhoven University of Technology",
+    "tue": "Eindhoven University of Technology",
+    "eur": "Erasmus University Rotterdam",
+    "wur": "Wageningen University",
+    "wageningen university research": "Wageningen University",
+    "hva": "Amsterdam University of Applied Sciences",
+    "hogeschool van amsterdam": "Amsterdam University of Applied Sciences",
+    "hu university of applied sciences utrecht": "Utrecht University of Applied Sciences",
+    "hanze": "Hanze University of Applied Sciences",
+    "hanzehogeschool groningen": "Hanze University of Applied Sciences",
+    "kth": "KTH Royal Institute of Technology",
+    "ucd": "University College Dublin",
+    "tcd": "Trinity College Dublin",
+    "atu": "Atlantic Technological University",
+    "ku leuven": "Katholieke Universiteit Leuven",
+    "te pukenga": "New Zealand Institute of Skills and Technology",
+    "nzist": "New Zealand Institute of Skills and Technology",
+    "aut": "Auckland University of Technology",
+}
+
+
 def organisation_tokens(name: str) -> frozenset[str]:
     """The words that tell awarding bodies apart, kinds of institution in one language.
 
     "Rijksuniversiteit Groningen" and "University of Groningen" both give {univ, groningen};
-    "Hogeschool Utrecht" gives {uas, utrecht}, kept apart from {univ, utrecht}.
+    "Hogeschool Utrecht" gives {uas, utrecht}, kept apart from {univ, utrecht}. A known
+    alias ("RUG") gives the words of the name it stands for.
     """
     text = spaced_key(name)
+    alias = KNOWN_ALIASES.get(text)
+    if alias is not None:
+        text = spaced_key(alias)
     for pattern, word in _KIND_PATTERNS:
         text = pattern.sub(f" {word} ", text)
     return frozenset(w for w in text.split() if w not in _ORG_STOP)
@@ -183,9 +215,35 @@ def organisation_key(name: str) -> str:
     return " ".join(sorted(organisation_tokens(name)))
 
 
+#: words many bodies' names carry: they name no one body, so nothing is filed under them
+_GENERIC = frozenset(
+    {
+        "community", "international", "national", "business", "school", "state", "royal",
+        "academy", "academie", "akademie", "centre", "center", "research", "applied",
+        "sciences", "science", "arts", "art", "education", "training", "regional", "global",
+        "european", "american", "city", "open", "free", "catholic", "katholieke", "new",
+        "north", "south", "east", "west", "central", "northern", "southern", "health",
+    }
+)  # fmt: skip
+
+
+def distinctive_tokens(tokens: Iterable[str], count: int = 2) -> list[str]:
+    """The words most likely to name this body: its longest words that are neither a kind of
+    institution nor common to many names; ties alphabetical.
+
+    Two, not one: "Hanze University of Applied Sciences Groningen" and "Hanzehogeschool"
+    share only "hanze", which is not the longest word of the first.
+    """
+    words = sorted(
+        (w for w in tokens if w not in _KIND_WORDS and w not in _GENERIC),
+        key=lambda w: (-len(w), w),
+    )
+    return words[:count]
+
+
 def distinctive_token(tokens: Iterable[str]) -> str | None:
-    """The word most likely to name this body (longest non-kind word; ties alphabetical)."""
-    words = sorted((w for w in tokens if w not in _KIND_WORDS), key=lambda w: (-len(w), w))
+    """The single word most likely to name this body (see ``distinctive_tokens``)."""
+    words = distinctive_tokens(tokens, 1)
     return words[0] if words else None
 
 

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+from microcred_hub.duplicates import Linker
 from microcred_hub.index import Index
 from microcred_hub.packing import PackedRecords
 from microcred_hub.runtime import heap
@@ -25,13 +26,22 @@ class IndexFeed:
     One exception: a full resync that comes back empty for a scope the index holds means the
     store lost its data (a Redis restarted without persistence). The index is kept and its
     records are written back, so the other replicas recover too.
+
+    The duplicate linker, when there is one, follows the same changes in the same step, and
+    the index learns which records are not their group's representative (``distinct``).
     """
 
     def __init__(
-        self, store: Store, index: Index, states: SourceStates, keys: Iterable[str]
+        self,
+        store: Store,
+        index: Index,
+        states: SourceStates,
+        keys: Iterable[str],
+        linker: Linker | None = None,
     ) -> None:
         self._store = store
         self._index = index
+        self._linker = linker
         self._states = states
         self._keys = frozenset(keys)
         self._background: set[asyncio.Task[None]] = set()
@@ -73,6 +83,7 @@ class IndexFeed:
             if loaded is not None:
                 self.version = loaded
                 self._seen(loaded, full=True)
+                self._link_all()
                 self._freeze()
                 return
         started = time.perf_counter()
@@ -93,6 +104,7 @@ class IndexFeed:
             )
         if self.images is not None and packed:
             self.images.schedule()  # the next replica to start loads it instead
+        self._link_all()
         self._freeze()
 
     @staticmethod
@@ -126,14 +138,42 @@ class IndexFeed:
             return
         if change.full and change.source == ALL_SOURCES:
             self._index.replace_all(change.upserts, only=keys)
+            self._link_all()
         elif change.source not in keys:
             return
         elif change.full:
             self._index.replace_source(change.source, change.upserts)
+            if self._linker is not None:
+                self._mark(self._linker.replace_source(change.source, change.upserts))
         else:
             self._index.update(change.upserts, change.deletes)
+            if self._linker is not None:
+                self._mark(self._linker.apply(change.upserts, change.deletes))
         if len(change.upserts) + len(change.deletes) >= heap.LARGE_CHANGE:
             heap.trim()
+
+    def _link_all(self) -> None:
+        """Link every record the index holds (after a full load or resync)."""
+        linker = self._linker
+        if linker is None:
+            return
+        started = time.perf_counter()
+        linker.replace_all(self._index.records())
+        self._index.set_duplicates(linker.hidden(), (), linker.same_bodies)
+        if len(linker):
+            log.info(
+                "duplicates linked over %d records in %.1f s",
+                len(linker),
+                time.perf_counter() - started,
+            )
+
+    def _mark(self, changed: set[str]) -> None:
+        """Tell the index which of the records whose group changed are representatives."""
+        linker = self._linker
+        assert linker is not None
+        shown = {i for i in changed if linker.is_representative(i)}
+        # handing same_bodies again tells the index its providers may have changed
+        self._index.set_duplicates(changed - shown, shown, linker.same_bodies if changed else None)
 
     def _holds(self, scope: str) -> bool:
         if scope == ALL_SOURCES:

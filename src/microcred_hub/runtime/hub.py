@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from microcred_hub.cache import ResponseCache, open_cache
-from microcred_hub.config import HubConfig, SourceConfig
+from microcred_hub.config import HubConfig, SourceConfig, load_overrides
 from microcred_hub.contract import Connector
+from microcred_hub.duplicates import Linker, Overrides
 from microcred_hub.index import Index
 from microcred_hub.plugins import Plugin, discover, plugin_for
 from microcred_hub.runtime import heap
@@ -41,8 +42,11 @@ class Hub:
             cluster=config.cache.cluster,
         )
         self.index = Index()
+        self.linker = _linker(config)
         self.states = SourceStates(self.store, self.sources)
-        self.feed = IndexFeed(self.store, self.index, self.states, (s.key for s in config.sources))
+        self.feed = IndexFeed(
+            self.store, self.index, self.states, (s.key for s in config.sources), self.linker
+        )
         self.scheduler = Scheduler(config, self.connectors, self.store, self.states)
         self.scheduler.listeners.append(self._harvested)
         self.ready = False
@@ -98,6 +102,19 @@ def _connectors(config: HubConfig, plugins: dict[str, Plugin] | None) -> dict[st
         )
         built[source.key] = plugin.build(source.options, file=config.path, key=f"sources[{i}]")
     return built
+
+
+def _linker(config: HubConfig) -> Linker | None:
+    """The duplicate linker ``[duplicates]`` asks for; None when it is turned off."""
+    settings = config.duplicates
+    if not settings.enabled:
+        return None
+    pairs = load_overrides(config)
+    overrides = Overrides(
+        always={frozenset(pair) for pair in pairs.always},
+        never={frozenset(pair) for pair in pairs.never},
+    )
+    return Linker(threshold=settings.threshold, overrides=overrides)
 
 
 def _snapshot(config: HubConfig) -> Path | None:
