@@ -76,9 +76,9 @@ def scalar_top(index: Index, question: Question, k: int) -> list[tuple[str, floa
         for doc, weight in tf.items():
             norm = K1 * (1.0 - B + B * lengths[doc] / average)
             scores[doc] += idf * weight * (K1 + 1.0) / (weight + norm)
-    records = index._records
-    best = heapq.nsmallest(k, matched, key=lambda d: (-scores[d], records[d].id))  # type: ignore[union-attr]
-    return [(records[d].id, scores[d]) for d in best]  # type: ignore[union-attr]
+    id_of = index._id_of
+    best = heapq.nsmallest(k, matched, key=lambda d: (-scores[d], id_of(d)))
+    return [(id_of(d), scores[d]) for d in best]
 
 
 def hub_top(index: Index, question: Question) -> tuple[int, list[tuple[str, float]]]:
