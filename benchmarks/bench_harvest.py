@@ -25,6 +25,8 @@ import time
 import uuid
 from pathlib import Path
 
+import redis.asyncio
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -116,7 +118,7 @@ async def run(records: int, page_size: int, store_url: str) -> None:
         replica_304 = faults.not_modified - before[1]
     finally:
         if isinstance(store, RedisStore):
-            client = store.new_client(retries=2)
+            client = redis.asyncio.Redis.from_url(store_url)
             keys = [k async for k in client.scan_iter(match=prefix + "*", count=10_000)]
             for at in range(0, len(keys), 10_000):
                 await client.delete(*keys[at : at + 10_000])

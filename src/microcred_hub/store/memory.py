@@ -17,17 +17,16 @@ import sys
 import tempfile
 import time
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import msgspec
 
 from microcred_hub.errors import ConfigError
-from microcred_hub.packing import PackedRecords, pack_many, unpack, unpack_as
+from microcred_hub.packing import PackedRecords, pack_many, unpack
 from microcred_hub.record import Microcredential, QuarantinedRecord
 from microcred_hub.state import SourceState
 from microcred_hub.store._common import gc_paused, notify
-from microcred_hub.store.base import ChangeSet, RecordDigest, fingerprint
+from microcred_hub.store.base import ChangeSet, RecordDigest, digest_of, fingerprint
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
@@ -38,27 +37,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("microcred_hub.store")
 
 
-class _ProvenanceView(msgspec.Struct, rename="camel"):
-    content_hash: str
-    source_url: str | None = None
-
-
-class _DigestView(msgspec.Struct, rename="camel"):
-    """The few fields of a packed record a digest needs: decoding only them is much cheaper."""
-
-    provenance: _ProvenanceView
-    withdrawn_at: datetime | None = None
-
-
-_digest_decoder = msgspec.msgpack.Decoder(_DigestView)
-
-
-def _digest(packed: bytes) -> RecordDigest:
-    view = unpack_as(packed, _digest_decoder)
-    provenance = view.provenance
-    return RecordDigest(
-        provenance.content_hash, view.withdrawn_at is not None, provenance.source_url
-    )
+def _kept_digest(record: Microcredential) -> RecordDigest:
+    """A record's digest as kept beside its id: the few page URLs shared, not one per record."""
+    digest = digest_of(record)
+    url = digest.source_url
+    return digest if url is None else digest._replace(source_url=sys.intern(url))
 
 
 SNAPSHOT_FORMAT = 1
@@ -153,7 +136,9 @@ class MemoryStore:
         self.snapshot_path = snapshot
         self._flush_interval = flush_interval
         self._records: dict[str, bytes] = {}  # packed (microcred_hub.packing)
-        self._by_source: dict[str, dict[str, None]] = {}  # ordered sets of ids
+        # source -> id -> digest, ids in insertion order: a harvest diffs against these, and
+        # reading them from the packed records would cost an inflate per record every harvest
+        self._by_source: dict[str, dict[str, RecordDigest]] = {}
         self._states: dict[str, SourceState] = {}
         self._quarantine: dict[str, tuple[QuarantinedRecord, ...]] = {}
         self._meta: dict[str, bytes] = {}
@@ -181,7 +166,7 @@ class MemoryStore:
         self._records = dict(zip((r.id for r in records), pack_many(records), strict=True))
         self._by_source = {}
         for record in records:
-            self._by_source.setdefault(record.source, {})[record.id] = None
+            self._by_source.setdefault(record.source, {})[record.id] = _kept_digest(record)
         self._states = {state.key: state for state in snapshot.states}
         self._quarantine = {key: tuple(items) for key, items in snapshot.quarantine.items()}
         self._meta = dict(snapshot.meta)
@@ -211,8 +196,7 @@ class MemoryStore:
         return PackedRecords([r for r in found if r is not None])
 
     async def digests(self, source: str) -> dict[str, RecordDigest]:
-        records = self._records
-        return {i: _digest(records[i]) for i in self._by_source.get(source, ())}
+        return dict(self._by_source.get(source, {}))
 
     async def apply(self, change: ChangeSet) -> int:
         if change.full:
@@ -255,7 +239,7 @@ class MemoryStore:
             self._by_source.get(old.source, {}).pop(record.id, None)
         record_id = sys.intern(record.id)  # the index keys it by the same string object
         self._records[record_id] = packed
-        self._by_source.setdefault(record.source, {})[record_id] = None
+        self._by_source.setdefault(record.source, {})[record_id] = _kept_digest(record)
         return True
 
     def _drop_record(self, record_id: str) -> bool:
