@@ -75,7 +75,12 @@ async def loopback_hub(tmp_path: Path, demo_register: str) -> AsyncIterator[HubP
 
 @pytest.fixture
 async def demo_hub(tmp_path: Path) -> AsyncIterator[HubProcess]:
-    async with HubProcess(demo_config_path()) as process:
+    # the bundled config as is, its folder spelled out: the hub's log goes to tmp_path, not
+    # into the installed package
+    config = tmp_path / "demo.toml"
+    text = (DEMO / "demo.toml").read_text(encoding="utf-8")
+    config.write_text(text.replace("${CONFIG_DIR}", DEMO.as_posix()), encoding="utf-8")
+    async with HubProcess(config) as process:
         yield await _served(process)
 
 
