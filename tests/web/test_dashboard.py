@@ -70,10 +70,15 @@ def whole_percent(value: float) -> str:
 
 
 async def assert_shows(
-    page: Page, hub: HubProcess, filter: dict[str, Any], search: str | None = None
+    page: Page,
+    hub: HubProcess,
+    filter: dict[str, Any],
+    search: str | None = None,
+    *,
+    distinct: bool = False,
 ) -> None:
     """Every panel's table equals the API's answer for these filters."""
-    variables = {"filter": filter, "search": search}
+    variables = {"filter": filter, "search": search, "distinct": distinct}
     total = api(hub, "DashboardSources", **variables)
     assert (
         f"{total['statistics']['count']:,} records match"
@@ -208,6 +213,28 @@ async def test_a_search_in_the_url_narrows_every_panel(visit: Visit) -> None:
     await ready(page)
     await expect(page.get_by_label("Search", exact=True)).to_have_value(word)
     await assert_shows(page, visit.hub, {}, search=word)
+
+
+async def test_an_offer_listed_in_several_registers_can_be_counted_once(visit: Visit) -> None:
+    listings = api(visit.hub, "DashboardSources")["statistics"]["count"]
+    offers = api(visit.hub, "DashboardSources", distinct=True)["statistics"]["count"]
+    assert offers < listings  # the demo lists some offers twice
+    page = await visit.open("/dashboard")
+    await ready(page)
+    await page.get_by_label("Count an offer listed in several registers once").check()
+    await page.get_by_role("button", name="Apply").click()
+    await expect(page).to_have_url(re.compile(r"distinct=1"))
+    await ready(page)
+    await assert_shows(page, visit.hub, {}, distinct=True)
+    records = page.locator("#panel-sources table").get_by_role("button").first
+    await records.click()
+    await expect(page.locator("#records")).to_have_attribute("data-state", "ready")
+    await page.reload()  # the choice is part of the shared view
+    await ready(page)
+    await expect(
+        page.get_by_label("Count an offer listed in several registers once")
+    ).to_be_checked()
+    await assert_shows(page, visit.hub, {}, distinct=True)
 
 
 async def test_a_heat_map_cell_lists_its_records_page_by_page(visit: Visit) -> None:

@@ -16,7 +16,7 @@ const NONE = "(none)";
 
 // ---- state <-> URL --------------------------------------------------------------------------
 
-const state = { q: "", source: "", countries: [], eqfMin: null, eqfMax: null, list: null };
+const state = { q: "", source: "", countries: [], eqfMin: null, eqfMax: null, distinct: false, list: null };
 
 function readURL() {
   const p = new URLSearchParams(window.location.search);
@@ -25,6 +25,7 @@ function readURL() {
   state.countries = splitList(p.get("country") || "").map((c) => c.toUpperCase());
   state.eqfMin = level(p.get("eqfMin"));
   state.eqfMax = level(p.get("eqfMax"));
+  state.distinct = p.get("distinct") === "1";
   state.list = parseList(p.get("list"));
 }
 
@@ -35,6 +36,7 @@ function writeURL() {
   if (state.countries.length) p.set("country", state.countries.join(","));
   if (state.eqfMin !== null) p.set("eqfMin", String(state.eqfMin));
   if (state.eqfMax !== null) p.set("eqfMax", String(state.eqfMax));
+  if (state.distinct) p.set("distinct", "1");
   if (state.list) p.set("list", Object.entries(state.list).map(([k, v]) => `${k}:${v}`).join(","));
   const search = p.toString();
   const url = window.location.pathname + (search ? "?" + search : "");
@@ -71,7 +73,7 @@ function variables(cell = null) {
   if (cell?.source) filter.source = [cell.source];
   if (cell?.country) filter.issuerCountry = [cell.country];
   if (cell?.eqf) filter.eqfLevel = [Number(cell.eqf)];
-  return { filter, search: state.q || null };
+  return { filter, search: state.q || null, distinct: state.distinct };
 }
 
 // ---- the filter form ------------------------------------------------------------------------
@@ -83,6 +85,7 @@ const fields = {
   country: document.getElementById("f-country"),
   eqfMin: document.getElementById("f-eqf-min"),
   eqfMax: document.getElementById("f-eqf-max"),
+  distinct: document.getElementById("f-distinct"),
 };
 
 function fillLevelSelect(select, emptyLabel) {
@@ -101,6 +104,7 @@ function showState() {
   fields.country.value = state.countries.join(", ");
   fields.eqfMin.value = state.eqfMin === null ? "" : String(state.eqfMin);
   fields.eqfMax.value = state.eqfMax === null ? "" : String(state.eqfMax);
+  fields.distinct.checked = state.distinct;
 }
 
 form.addEventListener("submit", (event) => {
@@ -110,13 +114,14 @@ form.addEventListener("submit", (event) => {
   state.countries = splitList(fields.country.value).map((c) => c.toUpperCase());
   state.eqfMin = level(fields.eqfMin.value);
   state.eqfMax = level(fields.eqfMax.value);
+  state.distinct = fields.distinct.checked;
   state.list = null;
   writeURL();
   refresh();
 });
 
 document.getElementById("f-reset").addEventListener("click", () => {
-  Object.assign(state, { q: "", source: "", countries: [], eqfMin: null, eqfMax: null, list: null });
+  Object.assign(state, { q: "", source: "", countries: [], eqfMin: null, eqfMax: null, distinct: false, list: null });
   writeURL();
   refresh();
 });
@@ -445,7 +450,8 @@ const PANELS = {
 
 function summary(data) {
   const failing = data.sources.filter((s) => s.status !== "OK").map((s) => `${s.key} ${s.status.toLowerCase()}`);
-  const text = `${fmtCount(data.statistics.count)} records match, from ${data.sources.length} sources` + (failing.length ? ` (${failing.join(", ")})` : "");
+  const once = state.distinct ? ", an offer listed in several registers counted once" : "";
+  const text = `${fmtCount(data.statistics.count)} records match, from ${data.sources.length} sources${once}` + (failing.length ? ` (${failing.join(", ")})` : "");
   document.getElementById("summary").textContent = text;
 }
 
