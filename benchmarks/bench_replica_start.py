@@ -116,6 +116,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--no-duplicates",
+        action="store_true",
+        help="[duplicates] enabled = false: the start without linking every record",
+    )
     args = parser.parse_args()
     prefix = f"mch-bench-{uuid.uuid4().hex[:8]}:"
     fill_seconds = asyncio.run(fill(args.redis, prefix, args.records))
@@ -124,6 +129,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             config = Path(tmp) / "replica.toml"
             lines = [f'[store]\nurl = "{args.redis}"\nprefix = "{prefix}"\n']
+            if args.no_duplicates:
+                lines.append("[duplicates]\nenabled = false\n")
             for key in SOURCES:
                 lines.append(
                     f'[[sources]]\nkey = "{key}"\nconnector = "{key}"\nurl = "http://127.0.0.1:9/{key}"\n'
