@@ -30,7 +30,12 @@ from playwright.async_api import Browser, Page, Route, async_playwright, expect
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.bench_replica_start import SOURCES, clean, fill, ready_records  # noqa: E402
+from benchmarks.bench_replica_start import (  # noqa: E402
+    clean,
+    fill,
+    ready_records,
+    write_config,
+)
 
 from tests.support.hub_process import free_port, hub_command  # noqa: E402
 
@@ -117,14 +122,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             config = Path(tmp) / "hub.toml"
-            lines = [f'[store]\nurl = "{args.redis}"\nprefix = "{prefix}"\n']
-            if args.no_duplicates:
-                lines.append("[duplicates]\nenabled = false\n")
-            for key in SOURCES:
-                lines.append(
-                    f'[[sources]]\nkey = "{key}"\nconnector = "{key}"\nurl = "http://127.0.0.1:9/{key}"\n'
-                )
-            config.write_text("\n".join(lines))
+            write_config(config, args.redis, prefix, duplicates=not args.no_duplicates)
             port = free_port()
             url = f"http://127.0.0.1:{port}"
             proc = subprocess.Popen(

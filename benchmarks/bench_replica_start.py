@@ -84,6 +84,18 @@ def answer(base: str) -> bytes:
         return response.read()
 
 
+def write_config(config: Path, redis_url: str, prefix: str, *, duplicates: bool) -> None:
+    """A replica's config over the filled Redis: the generated sources, never harvested."""
+    lines = [f'[store]\nurl = "{redis_url}"\nprefix = "{prefix}"\n']
+    if not duplicates:
+        lines.append("[duplicates]\nenabled = false\n")
+    for key in SOURCES:
+        lines.append(
+            f'[[sources]]\nkey = "{key}"\nconnector = "{key}"\nurl = "http://127.0.0.1:9/{key}"\n'
+        )
+    config.write_text("\n".join(lines))
+
+
 def spawn(config: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
@@ -128,14 +140,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             config = Path(tmp) / "replica.toml"
-            lines = [f'[store]\nurl = "{args.redis}"\nprefix = "{prefix}"\n']
-            if args.no_duplicates:
-                lines.append("[duplicates]\nenabled = false\n")
-            for key in SOURCES:
-                lines.append(
-                    f'[[sources]]\nkey = "{key}"\nconnector = "{key}"\nurl = "http://127.0.0.1:9/{key}"\n'
-                )
-            config.write_text("\n".join(lines))
+            write_config(config, args.redis, prefix, duplicates=not args.no_duplicates)
             # The first replica finds no image: it builds from the records, then writes one.
             started = time.perf_counter()
             first, first_url = spawn(config)
