@@ -126,12 +126,11 @@ def routes(*, dashboard: bool = True, graphiql: bool = True) -> list[Route | Mou
         out.append(Route("/dashboard", dashboard_page, methods=["GET", "HEAD"]))
     # a newcomer opens the address the server prints: send them to a page, not a 404
     # (relative, so it holds behind a proxy's path prefix)
-    home = "dashboard" if dashboard else ("graphql" if graphiql else None)
-    if home is not None:
-        target = home
+    if dashboard or graphiql:
+        home = "dashboard" if dashboard else "graphql"
 
         async def root(_: Request) -> Response:
-            return RedirectResponse(target, status_code=307)
+            return RedirectResponse(home, status_code=307)
 
         out.append(Route("/", root, methods=["GET", "HEAD"]))
     return out
