@@ -117,6 +117,12 @@ def record_filter(value: MicrocredentialFilter | None) -> RecordFilter | None:
         skill=_tuple(value.skill),
         awarding_body=_tuple(value.awarding_body),
         updated_since=given(value.updated_since),
+        issuer_country_missing=given(value.issuer_country_missing),
+        eqf_level_missing=given(value.eqf_level_missing),
+        valid_from_missing=given(value.valid_from_missing),
+        valid_from_year=_tuple(value.valid_from_year),
+        valid_from_min=given(value.valid_from_min),
+        valid_from_max=given(value.valid_from_max),
     )
 
 

@@ -326,3 +326,33 @@ class MicrocredentialFilter:
         description="Awarding body names or ids, case and accents ignored.",
     )
     updated_since: datetime | None = strawberry.UNSET
+    # hub extensions (docs/HUB_EXTENSIONS.md): the dashboards' "none" groups and year bars
+    issuer_country_missing: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True: only records without an issuer country (statistics' null "
+        "ISSUER_COUNTRY group); false: only records with one. Hub extension.",
+    )
+    eqf_level_missing: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True: only records without an EQF level (statistics' null EQF_LEVEL "
+        "group); false: only records with one. Hub extension.",
+    )
+    valid_from_missing: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True: only records without a validFrom date (statistics' null "
+        "VALID_FROM_YEAR group); false: only records with one. Hub extension.",
+    )
+    valid_from_year: list[int] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Years validFrom falls in (statistics' VALID_FROM_YEAR keys). Hub extension.",
+    )
+    valid_from_min: date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="validFrom on or after this date; records without one do not match. "
+        "Hub extension.",
+    )
+    valid_from_max: date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="validFrom on or before this date; records without one do not match. "
+        "Hub extension.",
+    )

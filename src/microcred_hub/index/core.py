@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Sequence
-from datetime import UTC
+from datetime import UTC, date
 
 from pyroaring import BitMap
 
 from microcred_hub.dimensions import DEFAULT_MAX_GROUPS, DIMENSIONS, NUMERIC_FIELDS
 from microcred_hub.index import statistics as stats
+from microcred_hub.index import validity
 from microcred_hub.index.columns import Columns
 from microcred_hub.index.model import (
     NO_FILTER,
@@ -59,7 +60,7 @@ def _keys(record: Microcredential) -> Iterator[tuple[str, str]]:
         yield "stackability", record.stackability.value
     if record.framework_listed is not None:
         yield "frameworkListed", str(record.framework_listed).lower()
-    # statistics dimensions only (no filter reads them)
+    # statistics dimensions (and, for the year, filters)
     yield "qualityAssured", "false" if record.quality_assurance is None else "true"
     if record.valid_from is not None:
         yield "validFromYear", str(record.valid_from.year)
@@ -341,10 +342,20 @@ class Index:
             ("status", flt.status),
             ("skill", [search_fold(s) for s in flt.skill or ()]),
             ("awardingBody", [search_fold(b) for b in flt.awarding_body or ()]),
+            ("validFromYear", [str(year) for year in flt.valid_from_year or ()]),
         ]
         for field, keys in lists:
             if keys:
                 parts.append(self._any_of(field, keys))
+        missing = [
+            ("issuerCountry", flt.issuer_country_missing),
+            ("eqfLevel", flt.eqf_level_missing),
+            ("validFromYear", flt.valid_from_missing),
+        ]
+        for field, flag in missing:
+            if flag is not None:
+                having = self._having(field)
+                parts.append(self._alive - having if flag else having)
         if flt.stackable is not None:
             wanted = Stackability.STACKABLE if flt.stackable else Stackability.STANDALONE
             parts.append(self._any_of("stackability", [wanted.value]))
@@ -365,9 +376,38 @@ class Index:
                 parts.append(self._levels(low, high))
             elif low is not None or high is not None:
                 parts.append(self._ranges[name].range(low, high))
+        low_date, high_date = flt.valid_from_min, flt.valid_from_max
+        if low_date is not None and high_date is not None and low_date > high_date:
+            raise QueryError(
+                f"filter: validFromMin {low_date.isoformat()} is after validFromMax "
+                f"{high_date.isoformat()}"
+            )
+        if low_date is not None or high_date is not None:
+            parts.append(
+                validity.years_touched(self._postings.get("validFromYear", {}), low_date, high_date)
+            )
         if not parts:
             return self._alive
-        return BitMap.intersection(*parts) if len(parts) > 1 else parts[0]
+        matched = BitMap.intersection(*parts) if len(parts) > 1 else parts[0]
+        if low_date is not None or high_date is not None:
+            years = self._postings.get("validFromYear", {})
+            matched = validity.within(matched, years, low_date, high_date, self._valid_from)
+        return matched
+
+    def _having(self, field: str) -> BitMap:
+        """Documents with any value of a postings field, kept for the data version."""
+        if self._with_value_version != self.version:
+            self._with_value = {}
+            self._with_value_version = self.version
+        with_value = self._with_value.get(field)
+        if with_value is None:
+            postings = self._postings.get(field, {}).values()
+            with_value = self._with_value[field] = BitMap.union(BitMap(), *postings)
+        return with_value
+
+    def _valid_from(self, doc: int) -> date | None:
+        packed = self._records[doc]
+        return None if packed is None else unpack(packed).valid_from
 
     def _matching(
         self, flt: RecordFilter | None, text: str | None, distinct: bool = False
@@ -465,15 +505,8 @@ class Index:
     # -- statistics ------------------------------------------------------------------------
 
     def _dimension(self, name: str) -> stats.Dimension:
-        if self._with_value_version != self.version:
-            self._with_value = {}
-            self._with_value_version = self.version
         field = DIMENSIONS[name]
-        postings = self._postings.get(field, {})
-        with_value = self._with_value.get(field)
-        if with_value is None:
-            with_value = self._with_value[field] = BitMap.union(BitMap(), *postings.values())
-        return stats.Dimension(postings, with_value)
+        return stats.Dimension(self._postings.get(field, {}), self._having(field))
 
     def statistics(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from microcred_hub.errors import HubError
 from microcred_hub.packing import unpack
@@ -40,6 +40,8 @@ class RecordFilter:
     """Constraints on records: OR within one field, AND across fields; None = no constraint.
 
     An empty list also means no constraint, so a UI can pass its unticked checkboxes as is.
+    ``*_missing``: True keeps only the records without that value (statistics' null group),
+    False only those with one.
     """
 
     source: tuple[str, ...] | None = None
@@ -61,6 +63,13 @@ class RecordFilter:
     skill: tuple[str, ...] | None = None
     awarding_body: tuple[str, ...] | None = None
     updated_since: datetime | None = None
+    # hub extensions: what the dashboards' "none" groups and year bars list
+    issuer_country_missing: bool | None = None
+    eqf_level_missing: bool | None = None
+    valid_from_missing: bool | None = None
+    valid_from_year: tuple[int, ...] | None = None
+    valid_from_min: date | None = None
+    valid_from_max: date | None = None
 
 
 NO_FILTER = RecordFilter()
