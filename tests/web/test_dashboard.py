@@ -272,6 +272,62 @@ async def test_a_heat_map_cell_lists_its_records_page_by_page(visit: Visit) -> N
     assert "list" not in parse_qs(urlsplit(page.url).query)
 
 
+async def test_a_none_cell_and_a_year_bar_list_their_records(visit: Visit) -> None:
+    page = await visit.open("/dashboard")
+    await ready(page)
+    records = page.locator("#records")
+    cross = api(visit.hub, "DashboardCountryLevel", filter={})["statistics"]["groups"]
+    lacking = next(g for g in cross if None in g["keys"])  # the demo has records without
+    country, eqf = lacking["keys"]
+    await (
+        page.locator("#panel-heatmap svg")
+        .get_by_role("button", name=f"{key(country)}, EQF {eqf or 'none'}:")
+        .click()
+    )
+    await expect(records).to_have_attribute("data-state", "ready")
+    listed = f"country:{country or 'none'},eqf:{eqf or 'none'}"
+    assert parse_qs(urlsplit(page.url).query)["list"] == [listed]
+    filter: dict[str, Any] = (
+        {"issuerCountryMissing": True} if country is None else {"issuerCountry": [country]}
+    )
+    filter |= {"eqfLevelMissing": True} if eqf is None else {"eqfLevel": [int(eqf)]}
+    expected = api(visit.hub, "DashboardRecords", filter=filter, first=20)["microcredentials"]
+    assert expected["totalCount"] == lacking["count"]
+    await expect(records.get_by_role("status")).to_have_text(
+        f"1–{min(20, lacking['count'])} of {lacking['count']}"
+    )
+    ids = [row[1] for row in (await table(page, "records"))[1:]]
+    assert ids == [edge["node"]["id"] for edge in expected["edges"]]
+    await expect(page.locator("#h-records")).to_contain_text(
+        "no issuer country" if country is None else "no EQF level"
+    )
+
+    years = api(visit.hub, "DashboardYears", filter={})["statistics"]["groups"]
+    year = next(g for g in years if g["keys"][0] is not None)
+    await (
+        page.locator("#panel-years svg")
+        .get_by_role("button", name=f"{year['keys'][0]}: {year['count']} records")
+        .click()
+    )
+    await expect(page.locator("#h-records")).to_have_text(f"Records: valid from {year['keys'][0]}")
+    await expect(records.get_by_role("status")).to_have_text(
+        f"1–{min(20, year['count'])} of {year['count']}"
+    )
+    by_year = api(visit.hub, "DashboardRecords", filter={"validFromYear": [int(year["keys"][0])]})[
+        "microcredentials"
+    ]
+    assert [row[1] for row in (await table(page, "records"))[1:]] == [
+        edge["node"]["id"] for edge in by_year["edges"]
+    ]
+    undated = next((g for g in years if g["keys"][0] is None), None)
+    if undated is not None:  # its row in the table lists the records without a start date
+        await page.locator("#panel-years summary").click()
+        row = page.locator("#panel-years tbody tr").filter(has_text="(none)")
+        await row.get_by_role("button").click()
+        await expect(page.locator("#h-records")).to_have_text("Records: no start date")
+        await expect(records.get_by_role("status")).to_contain_text(f"of {undated['count']}")
+
+
 async def test_every_table_downloads_as_csv_with_the_apis_values(
     visit: Visit, tmp_path: Path
 ) -> None:

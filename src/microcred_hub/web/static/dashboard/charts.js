@@ -126,7 +126,7 @@ export function bars(rows, { label, format }) {
   return svg;
 }
 
-/** Vertical columns over an ordered axis (years): rows [{label, value, describe}]. */
+/** Vertical columns over an ordered axis (years): rows [{label, value, describe, onSelect?}]. */
 export function columns(rows, { label, format }) {
   const height = 260;
   const left = 50;
@@ -179,7 +179,7 @@ export function heatmap(rowLabels, colLabels, value, { label, onSelect, describe
       if (v) {
         g.append(el("text", { x: left + j * cellW + cellW / 2, y: y + cellH / 2 + 4, "text-anchor": "middle", class: "cell", fill: ink(fill) }, String(v)));
       }
-      const select = v && r.key !== null && c.key !== null ? () => onSelect(r, c) : null;
+      const select = v ? () => onSelect(r, c) : null;
       svg.append(selectable(g, describe(r, c, v), select));
     });
   });

@@ -13,6 +13,8 @@ const fmtCount = (v) => (v === null || v === undefined ? "–" : number.format(v
 const fmtNumber = (v) => (v === null || v === undefined ? "–" : number.format(v));
 const fmtPercent = (v) => (v === null || v === undefined ? "–" : percent.format(v));
 const NONE = "(none)";
+// a list key's value for the group of records that have no value (statistics' null key)
+const MISSING = "none";
 
 // ---- state <-> URL --------------------------------------------------------------------------
 
@@ -58,7 +60,7 @@ function parseList(text) {
   for (const part of text.split(",")) {
     const [key, ...rest] = part.split(":");
     const value = rest.join(":");
-    if (["source", "country", "eqf"].includes(key) && value) out[key] = value;
+    if (["source", "country", "eqf", "year"].includes(key) && value) out[key] = value;
   }
   return Object.keys(out).length ? out : null;
 }
@@ -71,8 +73,14 @@ function variables(cell = null) {
   if (state.eqfMin !== null) filter.eqfLevelMin = state.eqfMin;
   if (state.eqfMax !== null) filter.eqfLevelMax = state.eqfMax;
   if (cell?.source) filter.source = [cell.source];
-  if (cell?.country) filter.issuerCountry = [cell.country];
-  if (cell?.eqf) filter.eqfLevel = [Number(cell.eqf)];
+  if (cell?.country === MISSING) {
+    delete filter.issuerCountry;
+    filter.issuerCountryMissing = true;
+  } else if (cell?.country) filter.issuerCountry = [cell.country];
+  if (cell?.eqf === MISSING) filter.eqfLevelMissing = true;
+  else if (cell?.eqf) filter.eqfLevel = [Number(cell.eqf)];
+  if (cell?.year === MISSING) filter.validFromMissing = true;
+  else if (cell?.year) filter.validFromYear = [Number(cell.year)];
   return { filter, search: state.q || null, distinct: state.distinct };
 }
 
@@ -314,7 +322,7 @@ const PANELS = {
       const cols = [...EQF_LEVELS.map(String), ...(levels.has(null) ? [null] : [])].map((k) => ({ key: k, label: k ?? "none" }));
       const rowsOut = countries.map((c) => ({ key: c, label: keyLabel(c) }));
       const value = (r, c) => counts.get(`${r.key}|${c.key}`) ?? 0;
-      const cell = (r, c) => ({ country: r.key, eqf: c.key });
+      const cell = (r, c) => ({ country: r.key ?? MISSING, eqf: c.key ?? MISSING });
       return {
         name: "country-by-eqf-level",
         chart: heatmap(rowsOut, cols, value, {
@@ -331,7 +339,7 @@ const PANELS = {
               value: (r) => value(r, c),
               format: fmtCount,
               numeric: true,
-              select: (r) => (value(r, c) && r.key !== null && c.key !== null ? select(cell(r, c)) : null),
+              select: (r) => (value(r, c) ? select(cell(r, c)) : null),
             })),
           ],
           rows: rowsOut,
@@ -348,7 +356,7 @@ const PANELS = {
         count: g.count,
         summary: g.ects,
         describe: `${keyLabel(g.keys[0])}: median ${fmtNumber(g.ects.median)} ECTS over ${g.ects.count} records`,
-        onSelect: g.keys[0] === null ? null : select({ country: g.keys[0] }),
+        onSelect: select({ country: g.keys[0] ?? MISSING }),
       }));
       return {
         name: "workload-per-country",
@@ -429,7 +437,11 @@ const PANELS = {
       const rows = data.statistics.groups
         .map((g) => ({ key: g.keys[0], label: keyLabel(g.keys[0]), value: g.count }))
         .sort((a, b) => (a.key === null) - (b.key === null) || String(a.key).localeCompare(String(b.key)))
-        .map((r) => ({ ...r, describe: `${r.label}: ${r.value} records` }));
+        .map((r) => ({
+          ...r,
+          describe: `${r.label}: ${r.value} records`,
+          onSelect: select({ year: r.key ?? MISSING }),
+        }));
       const dated = rows.filter((r) => r.key !== null);
       const undated = rows.find((r) => r.key === null);
       return {
@@ -439,7 +451,7 @@ const PANELS = {
         table: {
           columns: [
             { label: "year", value: (r) => r.label },
-            { label: "records", value: (r) => r.value, format: fmtCount, numeric: true },
+            { label: "records", value: (r) => r.value, format: fmtCount, numeric: true, select: (r) => r.onSelect },
           ],
           rows,
         },
@@ -523,8 +535,9 @@ function openList(cell) {
 function describeCell(cell) {
   const parts = [];
   if (cell.source) parts.push(`source ${cell.source}`);
-  if (cell.country) parts.push(`country ${cell.country}`);
-  if (cell.eqf) parts.push(`EQF level ${cell.eqf}`);
+  if (cell.country) parts.push(cell.country === MISSING ? "no issuer country" : `country ${cell.country}`);
+  if (cell.eqf) parts.push(cell.eqf === MISSING ? "no EQF level" : `EQF level ${cell.eqf}`);
+  if (cell.year) parts.push(cell.year === MISSING ? "no start date" : `valid from ${cell.year}`);
   return parts.join(", ");
 }
 
