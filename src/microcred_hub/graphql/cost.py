@@ -36,11 +36,12 @@ if TYPE_CHECKING:
 #: query nests it nine levels), but counted by max_introspection_depth
 _TYPE_REFERENCE_CHAIN = "ofType"
 _INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
-#: statistics and histogram pass over every matching record: priced like a page this long
+#: statistics, histogram and sourceOverlap pass over every matching record: priced like a
+#: page this long
 AGGREGATE_COST = 50
 #: a statistics answer's groups are priced as this many (a country x level cross-tab)
 GROUPS_COST = 100
-_AGGREGATES = frozenset({"statistics", "histogram"})
+_AGGREGATES = frozenset({"statistics", "histogram", "sourceOverlap"})
 #: a histogram without bounds is priced like a default page
 _DEFAULT_BUCKETS = 20
 

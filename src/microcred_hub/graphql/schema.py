@@ -42,6 +42,7 @@ from microcred_hub.graphql.statistics import (
     Dimension,
     HistogramBucket,
     NumericField,
+    SourceOverlap,
     Statistics,
     wanted_summaries,
 )
@@ -291,6 +292,20 @@ async def resolve_histogram(
     return cast(list[HistogramBucket], buckets)
 
 
+async def resolve_source_overlap(
+    info: Info,
+    filter: MicrocredentialFilter | None = strawberry.UNSET,
+    search: str | None = strawberry.UNSET,
+) -> list[SourceOverlap]:
+    context = info.context
+    if context.duplicates is None:  # [duplicates] off: every record stands alone
+        return []
+    groups = [group.members for group in context.duplicates.groups()]
+    async with _index_turn(context):
+        found = context.index.overlap(groups, record_filter(filter), given(search))
+    return cast(list[SourceOverlap], found)
+
+
 @strawberry.type
 class Query:
     microcredentials: MicrocredentialConnection = strawberry.field(
@@ -316,6 +331,12 @@ class Query:
     histogram: list[HistogramBucket] = strawberry.field(
         resolver=resolve_histogram,
         description="Matching records per bucket of a numeric field.",
+    )
+    source_overlap: list[SourceOverlap] = strawberry.field(
+        resolver=resolve_source_overlap,
+        description="Per pair of sources, the offers both list (duplicate groups with a "
+        "matching record in each); pairs sharing none are left out; most offers first. "
+        "Hub extension.",
     )
 
 

@@ -99,6 +99,17 @@ class HistogramBucket:
     count: int
 
 
+@strawberry.type(
+    description="Offers two sources share: duplicate groups with a matching record in each. "
+    "Hub extension."
+)
+class SourceOverlap:
+    sources: list[str] = strawberry.field(description="Two source keys, in code-point order.")
+    offers: int = strawberry.field(
+        description="Duplicate groups with a matching record in both sources."
+    )
+
+
 #: Summary fields of a group -> the index column each reads
 _SUMMARIES = {"hours": "hours", "ects": "ects", "completeness": "completeness"}
 

@@ -21,6 +21,7 @@ from microcred_hub.index.model import (
     SortField,
 )
 from microcred_hub.index.numeric import RangeIndex
+from microcred_hub.index.overlap import SourceOverlap, overlap
 from microcred_hub.index.providers import ProviderDirectory, ProviderGroups
 from microcred_hub.index.ranking import rank
 from microcred_hub.index.sorting import Ordering, timestamp
@@ -533,6 +534,17 @@ class Index:
             summaries=summaries,
             max_groups=max_groups,
         )
+
+    def overlap(
+        self,
+        groups: Iterable[Sequence[str]],
+        filter: RecordFilter | None = None,
+        text: str | None = None,
+    ) -> list[SourceOverlap]:
+        """Per pair of sources, how many of ``groups`` (duplicate groups, as member ids) have
+        a record matching ``filter`` and ``text`` in each."""
+        matched, _ = self._matching(filter, text)
+        return overlap(groups, self._doc_of, matched, self._postings.get("source", {}))
 
     def histogram(
         self,
