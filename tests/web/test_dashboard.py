@@ -28,7 +28,7 @@ from tests.web.conftest import (
 )
 
 DOCUMENTS = dashboard_documents_by_name()
-PANELS = ("sources", "heatmap", "workload", "completeness", "shares", "years")
+PANELS = ("sources", "heatmap", "workload", "completeness", "shares", "years", "overlap")
 
 
 def api(hub: HubProcess, operation: str, **variables: Any) -> Any:
@@ -149,6 +149,12 @@ async def assert_shows(
         key(g["keys"][0]): g["count"] for g in years
     }
 
+    overlap = api(hub, "DashboardOverlap", filter=filter, search=search)["sourceOverlap"]
+    shown = await table(page, "panel-overlap")
+    assert [[row[0], row[1], count(row[2])] for row in shown[1:]] == [
+        [*pair["sources"], pair["offers"]] for pair in overlap
+    ]
+
 
 async def test_every_panel_shows_the_apis_figures_from_one_request_each(visit: Visit) -> None:
     page = await visit.context.new_page()
@@ -171,6 +177,7 @@ async def test_every_panel_shows_the_apis_figures_from_one_request_each(visit: V
             "DashboardCompleteness",
             "DashboardShares",
             "DashboardYears",
+            "DashboardOverlap",
         ]
     )
     for panel in PANELS:  # every chart has a text alternative and a name
@@ -326,6 +333,55 @@ async def test_a_none_cell_and_a_year_bar_list_their_records(visit: Visit) -> No
         await row.get_by_role("button").click()
         await expect(page.locator("#h-records")).to_have_text("Records: no start date")
         await expect(records.get_by_role("status")).to_contain_text(f"of {undated['count']}")
+
+
+async def test_the_duplicates_panel_shows_the_offers_each_pair_of_registers_shares(
+    visit: Visit, tmp_path: Path
+) -> None:
+    overlap = api(visit.hub, "DashboardOverlap", filter={})["sourceOverlap"]
+    assert overlap  # the demo lists some offers in two registers
+    page = await visit.open("/dashboard")
+    await ready(page)
+    panel = page.locator("#panel-overlap")
+    first = overlap[0]
+    a, b = first["sources"]
+    for one, other in ((a, b), (b, a)):  # the matrix is symmetric
+        await expect(
+            panel.locator("svg title").filter(
+                has_text=f"{one} and {other}: {first['offers']} offers listed in both"
+            )
+        ).to_have_count(1)
+    # by keyboard: Tab reaches the panel's table, Enter opens it
+    for _ in range(120):
+        await page.keyboard.press("Tab")
+        if await panel.locator("summary:focus").count():
+            break
+    else:
+        pytest.fail("the duplicates table is not reachable by Tab")
+    await page.keyboard.press("Enter")
+    await expect(panel.locator("table")).to_be_visible()
+    shown = await table(page, "panel-overlap")
+    assert shown[0] == ["register", "other register", "offers in both"]
+    assert [[row[0], row[1], count(row[2])] for row in shown[1:]] == [
+        [*pair["sources"], pair["offers"]] for pair in overlap
+    ]
+    async with page.expect_download() as info:
+        await panel.get_by_role("button", name="Download the table").click()
+    target = tmp_path / (await info.value).suggested_filename
+    await (await info.value).save_as(target)
+    assert target.name == "offers-shared-between-registers.csv"
+    assert list(csv.reader(io.StringIO(target.read_text(encoding="utf-8")))) == [
+        ["register", "other register", "offers in both"],
+        *([*pair["sources"], str(pair["offers"])] for pair in overlap),
+    ]
+    # a filter narrows it as it narrows the other panels
+    await page.get_by_label("Source", exact=True).select_option(a)
+    await page.get_by_role("button", name="Apply").click()
+    await ready(page)
+    await assert_shows(page, visit.hub, {"source": [a]})
+    await expect(panel.locator(".empty")).to_have_text(
+        "No offer is listed in two registers among the matching records."
+    )
 
 
 async def test_every_table_downloads_as_csv_with_the_apis_values(

@@ -154,23 +154,30 @@ export function columns(rows, { label, format }) {
   return svg;
 }
 
-/** A heat map: rows × columns of counts, viridis by count; cells [{row, col, value, onSelect}]. */
-export function heatmap(rowLabels, colLabels, value, { label, onSelect, describe }) {
-  const left = 70;
-  const top = 30;
+/** A heat map: rows × columns of counts, viridis by count; cells [{row, col, value, onSelect}].
+ * `slanted`: long labels (register names) get room, the column labels written at 45°. */
+export function heatmap(rowLabels, colLabels, value, { label, onSelect, describe, slanted = false }) {
+  const longest = (labels) => Math.max(0, ...labels.map((l) => String(l.label).length));
+  const left = slanted ? Math.min(labelRoom() + 20, 7 * longest(rowLabels) + 14) : 70;
+  const top = slanted ? Math.min(110, 5 * longest(colLabels) + 16) : 30;
   const cellW = Math.max(24, Math.min(56, (WIDTH - left - 10) / Math.max(1, colLabels.length)));
   const cellH = 26;
-  const width = left + colLabels.length * cellW + 10;
+  const width = left + colLabels.length * cellW + 10 + (slanted ? top : 0);
   const height = top + rowLabels.length * cellH + 10;
   let max = 0;
   rowLabels.forEach((r) => colLabels.forEach((c) => (max = Math.max(max, value(r, c)))));
   const svg = limitWidth(frame(height, label, width), width);
   colLabels.forEach((c, j) => {
-    svg.append(el("text", { x: left + j * cellW + cellW / 2, y: top - 10, class: "tick", "text-anchor": "middle" }, c.label));
+    const x = left + j * cellW + cellW / 2;
+    const at = slanted
+      ? { x, y: top - 6, "text-anchor": "start", transform: `rotate(-45 ${x} ${top - 6})` }
+      : { x, y: top - 10, "text-anchor": "middle" };
+    svg.append(el("text", { ...at, class: "tick" }, c.label));
   });
   rowLabels.forEach((r, i) => {
     const y = top + i * cellH;
-    svg.append(el("text", { x: left - 8, y: y + cellH / 2 + 4, class: "label", "text-anchor": "end" }, r.label));
+    const shown = slanted ? truncate(r.label, Math.floor((left - 8) / 7)) : r.label;
+    svg.append(el("text", { x: left - 8, y: y + cellH / 2 + 4, class: "label", "text-anchor": "end" }, shown));
     colLabels.forEach((c, j) => {
       const v = value(r, c);
       const fill = v ? viridis(Math.sqrt(v / max)) : "#f4f4f4";
@@ -179,7 +186,7 @@ export function heatmap(rowLabels, colLabels, value, { label, onSelect, describe
       if (v) {
         g.append(el("text", { x: left + j * cellW + cellW / 2, y: y + cellH / 2 + 4, "text-anchor": "middle", class: "cell", fill: ink(fill) }, String(v)));
       }
-      const select = v ? () => onSelect(r, c) : null;
+      const select = v && onSelect ? () => onSelect(r, c) : null;
       svg.append(selectable(g, describe(r, c, v), select));
     });
   });

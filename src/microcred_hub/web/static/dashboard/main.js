@@ -142,7 +142,7 @@ window.addEventListener("popstate", () => {
 // ---- panels ---------------------------------------------------------------------------------
 
 /** Replace a panel's body: status line, chart, table and its CSV button. */
-function draw(section, { chart, caption, table, name, open = false }) {
+function draw(section, { chart, caption, table, name, open = false, nothing = "No records match these filters." }) {
   const heading = section.querySelector("h2");
   section.replaceChildren(heading);
   const tools = document.createElement("div");
@@ -158,7 +158,7 @@ function draw(section, { chart, caption, table, name, open = false }) {
   if (!table.rows.length) {
     const empty = document.createElement("p");
     empty.className = "empty";
-    empty.textContent = "No records match these filters.";
+    empty.textContent = nothing;
     section.append(empty);
   } else if (chart) {
     const figure = document.createElement("figure");
@@ -431,6 +431,11 @@ const PANELS = {
       };
     },
   },
+  "panel-overlap": {
+    operation: "DashboardOverlap",
+    distinct: false, // a duplicate group is one offer either way: the query takes no $distinct
+    render: overlapPanel,
+  },
   "panel-years": {
     operation: "DashboardYears",
     render(data) {
@@ -459,6 +464,40 @@ const PANELS = {
     },
   },
 };
+
+/** Per pair of sources, the offers both list (sourceOverlap): a symmetric matrix and the pairs. */
+function overlapPanel(data) {
+  const shared = new Map();
+  const involved = new Set();
+  for (const { sources: [a, b], offers } of data.sourceOverlap) {
+    shared.set(`${a}|${b}`, offers);
+    shared.set(`${b}|${a}`, offers);
+    involved.add(a).add(b);
+  }
+  const keys = data.sources.map((s) => s.key).filter((k) => involved.has(k)).sort();
+  const axis = keys.map((k) => ({ key: k, label: k }));
+  const value = (r, c) => shared.get(`${r.key}|${c.key}`) ?? 0;
+  const rows = data.sourceOverlap.map(({ sources: [a, b], offers }) => ({ a, b, offers }));
+  return {
+    name: "offers-shared-between-registers",
+    nothing: "No offer is listed in two registers among the matching records.",
+    chart: heatmap(axis, axis, value, {
+      label: "Offers listed in both of two registers",
+      onSelect: null,
+      slanted: true,
+      describe: (r, c, v) => (r.key === c.key ? `${r.label}` : `${r.label} and ${c.label}: ${v} offers listed in both`),
+    }),
+    caption: "An offer is a group of cross-register duplicates; it counts for every pair of registers listing it.",
+    table: {
+      columns: [
+        { label: "register", value: (r) => r.a },
+        { label: "other register", value: (r) => r.b },
+        { label: "offers in both", value: (r) => r.offers, format: fmtCount, numeric: true },
+      ],
+      rows,
+    },
+  };
+}
 
 function summary(data) {
   const failing = data.sources.filter((s) => s.status !== "OK").map((s) => `${s.key} ${s.status.toLowerCase()}`);
@@ -498,7 +537,8 @@ function refresh() {
     const section = document.getElementById(id);
     section.dataset.state = "loading";
     section.setAttribute("aria-busy", "true");
-    run(panel.operation, variables())
+    const { distinct, ...unchecked } = variables();
+    run(panel.operation, panel.distinct === false ? unchecked : { ...unchecked, distinct })
       .then((data) => {
         if (current !== generation) return;
         answers.set(id, data);
