@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from microcred_hub.duplicates.evidence import GLOBAL_SCHEMES, Link, compare, conflict
 from microcred_hub.duplicates.features import Features, features
 from microcred_hub.duplicates.groups import Group, cluster, representative, strongest_paths
-from microcred_hub.normalise.identity import URL
+from microcred_hub.normalise.identity import CTID, URI, URL
 from microcred_hub.record import Microcredential
 
 #: the default confidence threshold: on the labelled benchmark it keeps precision at 1.0;
@@ -48,28 +48,89 @@ class Overrides:
                 yield from (other for other in pair if other != record_id)
 
 
+#: a fuzzy blocking key shared by more records than this gives no candidates. Such a key is
+#: like an overview landing page: "Auckland" with "management" is every Auckland body's every
+#: management offer, and names no one offer. Comparing a record with all of them is what made
+#: linking grow with the square of the records (a block grows with the records it draws from).
+#: 64: the labelled benchmark's largest honest blocks (a big body's word with a title pair)
+#: hold a few tens of records, and a record has up to ~20 keys, so a capped record costs at
+#: most a few hundred comparisons (~5 us each): within the time a harvest spends on a record.
+BLOCK_CAP = 64
+
+
+def _ranked(words: frozenset[str]) -> list[str]:
+    return sorted(words, key=lambda w: (-len(w), w))
+
+
+def _title_keys(f: Features) -> tuple[set[str], set[tuple[str, str]], set[str]]:
+    """(single words, word pairs, longest words) a record's titles are filed by.
+
+    Word pairs among each title's three longest words (long words are the rare ones): two
+    titles alike enough to link (their words agree two in three, see ``_title_weight``)
+    share two of them, whatever word one adds or drops. A pair block stays small where a
+    single word's block does not ("Auckland" with "management" is every Auckland body's
+    every management offer; with "management" and "project" a few). Titles of one or two
+    words are filed by each word too: "Leadership" and "Leadership essentials" share no pair;
+    a title of one word also by the word alone (its pair with nothing), so that two identical
+    one-word titles still meet when the word's block is oversized. The two longest words are
+    what acronyms are filed with (``_keys``).
+    """
+    singles: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    longest: set[str] = set()
+    for words, _markers in f.titles:
+        ranked = _ranked(words)
+        longest.update(ranked[:2])
+        if len(ranked) <= 2:
+            singles.update(ranked)
+        top = sorted(ranked[:3])
+        if len(top) == 1:
+            pairs.add((top[0], ""))
+        pairs.update((a, b) for i, a in enumerate(top) for b in top[i + 1 :])
+    return singles, pairs, longest
+
+
 def _keys(f: Features, *, probe: bool) -> list[Hashable]:
     """Where a record is filed (``probe=False``) or looks for candidates (``probe=True``).
 
-    Each identifier; each (awarding body word or id, title word) pair for the two longest
-    words of each title (long words are the rare ones: two titles alike enough to link share
-    one of them), so a body with thousands of offers still makes blocks of a few records;
-    and an acronym or a name's initials, where the few bodies written as acronyms meet the
-    names they abbreviate. The pairs are hashed to ints (a collision only adds a candidate)
-    to keep a million records' keys small.
+    Each identifier; each awarding body's distinctive words and id with the title's words
+    (``_title_keys``), so a body with thousands of offers still makes blocks of a few records;
+    and an acronym or a name's initials with the title's longest words, where the few bodies
+    written as acronyms meet the names they abbreviate. The fuzzy keys are hashed to ints (a
+    collision only adds a candidate) to keep a million records' keys small.
     """
     keys: list[Hashable] = ["i " + key for key in f.identifiers]
     names: list[str] = []
+    initials: list[str] = []
     for body in f.bodies:
         names.extend(body.blocks)
         if body.id:
             names.append("d " + body.id)
         if body.acronym is not None:
-            keys.append(("n " if probe else "a ") + body.acronym)
+            initials.append(("N " if probe else "A ") + body.acronym)
         else:
-            keys.extend(("a " if probe else "n ") + initials for initials in body.initials)
-    keys.extend(hash((name, word)) for name in names for word in f.probe_words)
+            initials.extend(("A " if probe else "N ") + letters for letters in body.initials)
+    if names or initials:
+        singles, pairs, longest = _title_keys(f)
+        for name in names:
+            keys.extend(hash((name, word)) for word in singles)
+            keys.extend(hash((name, a, b)) for a, b in pairs)
+        keys.extend(hash((letters, word)) for letters in initials for word in longest)
     return list(dict.fromkeys(keys))  # once each: filing twice would file nothing twice
+
+
+def _capped(key: Hashable) -> bool:
+    """Whether the key stops giving candidates when oversized: all but the world-wide
+    identifiers. Many listings sharing a URI or CTID are one offer and must all link; a
+    landing page held by more listings than there are registers is an overview page,
+    which links nothing (``Linker._generic_url``)."""
+    return not (isinstance(key, str) and key.startswith(("i " + URI + " ", "i " + CTID + " ")))
+
+
+def _size(members: str | list[str] | None) -> int:
+    if members is None:
+        return 0
+    return 1 if isinstance(members, str) else len(members)
 
 
 class Linker:
@@ -82,9 +143,10 @@ class Linker:
         self.overrides = overrides or Overrides()
         self.version = 0
         self._features: dict[str, Features] = {}
-        #: blocking key -> the id filed under it, or a set of ids when several (most keys
-        #: hold one record: a str instead of a one-element set saves ~200 bytes a key)
-        self._blocks: dict[Hashable, str | set[str]] = {}
+        #: blocking key -> the id filed under it, or a list of ids when several (most keys
+        #: hold one record: a str instead of a one-element list saves ~70 bytes a key, and
+        #: a list costs 8 bytes a member where a set costs ~40)
+        self._blocks: dict[Hashable, str | list[str]] = {}
         self._links: dict[str, dict[str, Link]] = {}
         self._groups: dict[str, Group] = {}  # only records in a group of two or more
 
@@ -168,56 +230,151 @@ class Linker:
         return self.apply(records, gone)
 
     def apply(self, upserts: Iterable[Microcredential], deletes: Iterable[str]) -> set[str]:
-        """Follow the store's changes; returns the ids whose group or representative changed."""
+        """Follow the store's changes; returns the ids whose group or representative changed.
+
+        Every change is filed first and compared after, so what links depends on the records,
+        not on their order: a block grown past ``BLOCK_CAP`` by this change stops giving
+        candidates to every record, not only to later ones.
+        """
         affected: set[str] = set()
+        unfile: dict[Hashable, set[str]] = {}
+        file: list[tuple[Hashable, str]] = []
         for record_id in deletes:
-            if record_id in self._features:
-                self._forget(record_id, affected)
-        fresh: list[Features] = []
-        for record in upserts:
+            old = self._features.pop(record_id, None)
+            if old is not None:
+                self._forget(old, affected)
+                for key in _keys(old, probe=False):
+                    unfile.setdefault(key, set()).add(record_id)
+        fresh: dict[str, Features] = {}
+        latest = {record.id: record for record in upserts}  # listed twice: the later counts
+        for record in latest.values():
             new = features(record)
             old = self._features.get(record.id)
             if old == new:
                 continue
+            new_keys = _keys(new, probe=False)
             if old is not None:
-                self._forget(record.id, affected)
-            fresh.append(new)
-        for new in fresh:
-            self._features[new.id] = new
-            blocks = self._blocks
-            for key in _keys(new, probe=False):
-                members = blocks.get(key)
-                if members is None:
-                    blocks[key] = new.id
-                    continue
-                if isinstance(key, str) and key.startswith("i " + URL):
-                    # the page may now be an overview page: its holders' groups are rechecked
-                    affected.update({members} if isinstance(members, str) else members)
-                if isinstance(members, str):
-                    blocks[key] = {members, new.id}
-                else:
-                    members.add(new.id)
-            self._link(new, affected)
+                del self._features[record.id]
+                self._forget(old, affected)
+                # a changed record mostly keeps its keys: leave those blocks as they are
+                kept = set(new_keys)
+                for key in _keys(old, probe=False):
+                    if key in kept:
+                        kept.discard(key)
+                    else:
+                        unfile.setdefault(key, set()).add(record.id)
+                new_keys = [key for key in new_keys if key in kept]
+            fresh[record.id] = new
+            file.extend((key, record.id) for key in new_keys)
+        sizes = self._refile(unfile, file, affected)
+        self._features.update(fresh)
+        self._recheck(sizes, fresh, affected)
+        done: set[str] = set()
+        for new in fresh.values():
+            self._link(new, affected, done)
+            done.add(new.id)
             affected.add(new.id)
         if not affected:
             return set()
         self.version += 1
         return self._regroup(affected)
 
-    def _forget(self, record_id: str, affected: set[str]) -> None:
-        old = self._features.pop(record_id)
+    def _refile(
+        self,
+        unfile: dict[Hashable, set[str]],
+        file: list[tuple[Hashable, str]],
+        affected: set[str],
+    ) -> dict[Hashable, int]:
+        """Take records out of blocks and file others; the size before of every block that
+        existed before and changed (a block new in this change had nothing to compare)."""
         blocks = self._blocks
-        for key in _keys(old, probe=False):
+        sizes: dict[Hashable, int] = {}
+        for key, gone in unfile.items():
             members = blocks.get(key)
             if members is None:
                 continue
-            if isinstance(members, str):
-                if members == record_id:
-                    del blocks[key]
+            sizes[key] = _size(members)
+            kept = [] if isinstance(members, str) else [m for m in members if m not in gone]
+            if isinstance(members, str) and members not in gone:
+                kept = [members]
+            if not kept:
+                del blocks[key]
+            else:
+                blocks[key] = kept[0] if len(kept) == 1 else kept
+        for key, record_id in file:
+            members = blocks.get(key)
+            if members is None:
+                blocks[key] = record_id
                 continue
-            members.discard(record_id)
-            if len(members) == 1:
-                blocks[key] = next(iter(members))
+            if key not in sizes:
+                sizes[key] = _size(members)
+            if (
+                isinstance(key, str)
+                and key.startswith("i " + URL)
+                and _size(members) <= BLOCK_CAP
+            ):
+                # the page may now be an overview page: its holders' groups are rechecked
+                # (past the cap it already was one)
+                affected.update({members} if isinstance(members, str) else members)
+            if isinstance(members, str):
+                blocks[key] = [members, record_id]
+            else:
+                members.append(record_id)
+        return sizes
+
+    def _recheck(
+        self, sizes: dict[Hashable, int], fresh: dict[str, Features], affected: set[str]
+    ) -> None:
+        """Blocks that crossed the cap: links that rested only on a block grown past it go;
+        the records of a block shrunk under it are compared (the fresh ones compare later)."""
+        for key, before in sizes.items():
+            if not _capped(key):
+                continue
+            members = self._blocks.get(key)
+            after = _size(members)
+            if (before > BLOCK_CAP) == (after > BLOCK_CAP) or members is None:
+                continue
+            held = [members] if isinstance(members, str) else members
+            old = [m for m in held if m not in fresh]
+            if after > BLOCK_CAP:
+                inside = set(old)
+                for a in old:
+                    for b in [b for b in self._links.get(a, {}) if a < b and b in inside]:
+                        if not self._meet(a, b):
+                            self._unlink(a, b, affected)
+                continue
+            for i, a in enumerate(old):
+                fa = self._features[a]
+                for b in old[i + 1 :]:
+                    if b not in self._links.get(a, {}):
+                        self._add_link(fa, self._features[b], affected)
+
+    def _meet(self, a: str, b: str) -> bool:
+        """Whether two records are candidates: a key they share still gives candidates."""
+        if frozenset((a, b)) in self.overrides.always:
+            return True
+        filed = set(_keys(self._features[b], probe=False))
+        blocks = self._blocks
+        return any(
+            key in filed and not (_capped(key) and _size(blocks.get(key)) > BLOCK_CAP)
+            for key in _keys(self._features[a], probe=True)
+        )
+
+    def _unlink(self, a: str, b: str, affected: set[str]) -> None:
+        for x, y in ((a, b), (b, a)):
+            links = self._links.get(x)
+            if links is not None:
+                links.pop(y, None)
+                if not links:
+                    del self._links[x]
+            affected.add(x)
+            group = self._groups.get(x)
+            if group is not None:
+                affected.update(group.members)
+
+    def _forget(self, old: Features, affected: set[str]) -> None:
+        """Drop a record's links (its blocks are the caller's)."""
+        record_id = old.id
         for other in self._links.pop(record_id, {}):
             affected.add(other)
             links = self._links.get(other)
@@ -239,22 +396,29 @@ class Linker:
                 continue
             if isinstance(members, str):
                 found.add(members)
-            else:
-                found |= members
+            elif len(members) <= BLOCK_CAP or not _capped(key):
+                found.update(members)
         found.update(o for o in self.overrides.partners(new.id) if o in self._features)
         found.discard(new.id)
         return found
 
-    def _link(self, new: Features, affected: set[str]) -> None:
+    def _link(self, new: Features, affected: set[str], done: set[str]) -> None:
+        """Compare a fresh record with its candidates (but the fresh ones that compared with
+        it already)."""
         for other_id in self._candidates(new):
-            other = self._features[other_id]
-            link = self._compare(new, other)
-            if link is None:
-                continue
-            self._links.setdefault(new.id, {})[other_id] = link
-            self._links.setdefault(other_id, {})[new.id] = link
-            affected.add(other_id)
-            group = self._groups.get(other_id)
+            if other_id not in done:
+                self._add_link(new, self._features[other_id], affected)
+
+    def _add_link(self, new: Features, other: Features, affected: set[str]) -> None:
+        link = self._compare(new, other)
+        if link is None:
+            return
+        self._links.setdefault(new.id, {})[other.id] = link
+        self._links.setdefault(other.id, {})[new.id] = link
+        affected.add(new.id)
+        affected.add(other.id)
+        for record_id in (new.id, other.id):
+            group = self._groups.get(record_id)
             if group is not None:
                 affected.update(group.members)
 
@@ -279,8 +443,10 @@ class Linker:
         for key in a.identifiers & b.identifiers:
             if not key.startswith(URL + " "):
                 continue
-            held = self._blocks.get("i " + key, set())
-            holders = {held} if isinstance(held, str) else held
+            held = self._blocks.get("i " + key)
+            if _size(held) > BLOCK_CAP:
+                continue  # more holders than registers: some register holds it twice
+            holders = [] if held is None else [held] if isinstance(held, str) else held
             sources = [self._features[h].source for h in holders if h in self._features]
             if len(sources) == len(set(sources)):
                 return False
