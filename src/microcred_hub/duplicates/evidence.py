@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from microcred_hub.duplicates.features import Body, Features
+from microcred_hub.duplicates.features import Body, Features, shared_identifiers
 from microcred_hub.normalise.identity import CTID, URI, URL
 
 #: schemes that name one thing world-wide; another scheme ("course code" C012) is a register's
@@ -108,7 +108,7 @@ def _level(a: Features, b: Features) -> bool | None:
 
 def shared_identifier(a: Features, b: Features, *, same_body: bool) -> str | None:
     """The evidence name when the records share an identifier that may link them."""
-    shared = a.identifiers & b.identifiers
+    shared = shared_identifiers(a, b)
     if not shared:
         return None
     schemes = {key.split(" ", 1)[0] for key in shared}

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from typing import TypeVar
 
 import snowballstemmer
 
@@ -20,6 +21,8 @@ from microcred_hub.normalise.identity import (
     organisation_tokens,
 )
 from microcred_hub.record import Microcredential
+
+T = TypeVar("T")
 
 #: hours per ECTS credit when a record has ECTS but no hours (RECORD.md's default)
 HOURS_PER_ECTS = 27.5
@@ -120,15 +123,30 @@ class Features:
     id: str
     source: str
     titles: tuple[tuple[frozenset[str], frozenset[str]], ...]  # per language: words, markers
-    words: frozenset[str]  # every subject word of every title
-    probe_words: frozenset[str]  # the two longest words of each title: what it is filed by
     bodies: tuple[Body, ...]
-    countries: frozenset[str]
+    countries: frozenset[str]  # one shared set per combination (see ``_interned``)
     hours: float | None
     eqf: int | None
     level: tuple[str, str] | None  # (framework, level) when there is no EQF level
-    identifiers: frozenset[str]  # "scheme value" keys
+    #: "scheme value" keys, sorted: a tuple, as most records have one or two (a one-element
+    #: frozenset costs 216 bytes, a tuple 48; see ``shared_identifiers``)
+    identifiers: tuple[str, ...]
     completeness: float
+
+
+def shared_identifiers(a: Features, b: Features) -> set[str]:
+    """The identifier keys two records share."""
+    if not a.identifiers or not b.identifiers:
+        return set()
+    return set(a.identifiers).intersection(b.identifiers)
+
+
+#: countries and national levels repeat across a million records: one object each
+_INTERNED: dict[object, object] = {}
+
+
+def _interned(value: T) -> T:
+    return _INTERNED.setdefault(value, value)  # type: ignore[return-value]
 
 
 def _acronym(name: str) -> str | None:
@@ -181,10 +199,6 @@ def _unique(bodies: Iterable[Body]) -> tuple[Body, ...]:
     return tuple(found)
 
 
-def _longest(words: frozenset[str]) -> list[str]:
-    return sorted(words, key=lambda w: (-len(w), w))[:2]
-
-
 def features(record: Microcredential) -> Features:
     lang = record.languages[0] if record.languages else ""
     texts = [(t.value, (t.lang or lang or "").split("-")[0].lower()) for t in record.titles]
@@ -212,14 +226,12 @@ def features(record: Microcredential) -> Features:
         id=record.id,
         source=record.source,
         titles=titles,
-        words=titles[0][0] if len(titles) == 1 else frozenset().union(*(w for w, _ in titles)),
-        probe_words=frozenset(word for words, _ in titles for word in _longest(words)),
         bodies=_unique(body_of(b.name, b.id) for b in record.awarding_bodies),
-        countries=frozenset(countries),
+        countries=_interned(frozenset(countries)),
         hours=hours if hours else None,
         eqf=eqf,
-        level=national,
-        identifiers=frozenset(keys),
+        level=_interned(national),
+        identifiers=tuple(sorted(keys)),
         completeness=record.completeness.score,
     )
 
