@@ -238,8 +238,9 @@ class Linker:
         candidates to every record, not only to later ones.
         """
         affected: set[str] = set()
+        # a linker that held nothing (a start) has no block to recheck: all records are fresh
+        tracked = bool(self._features)
         unfile: dict[Hashable, set[str]] = {}
-        file: list[tuple[Hashable, str]] = []
         for record_id in deletes:
             old = self._features.pop(record_id, None)
             if old is not None:
@@ -247,27 +248,34 @@ class Linker:
                 for key in _keys(old, probe=False):
                     unfile.setdefault(key, set()).add(record_id)
         fresh: dict[str, Features] = {}
+        changed_keys: dict[str, list[Hashable]] = {}  # a changed record's new keys only
         latest = {record.id: record for record in upserts}  # listed twice: the later counts
         for record in latest.values():
             new = features(record)
             old = self._features.get(record.id)
             if old == new:
                 continue
-            new_keys = _keys(new, probe=False)
             if old is not None:
                 del self._features[record.id]
                 self._forget(old, affected)
                 # a changed record mostly keeps its keys: leave those blocks as they are
+                new_keys = _keys(new, probe=False)
                 kept = set(new_keys)
                 for key in _keys(old, probe=False):
                     if key in kept:
                         kept.discard(key)
                     else:
                         unfile.setdefault(key, set()).add(record.id)
-                new_keys = [key for key in new_keys if key in kept]
+                changed_keys[record.id] = [key for key in new_keys if key in kept]
             fresh[record.id] = new
-            file.extend((key, record.id) for key in new_keys)
-        sizes = self._refile(unfile, file, affected)
+        del latest
+        sizes: dict[Hashable, int] = {}
+        self._unfile(unfile, sizes)
+        for new in fresh.values():
+            keys = changed_keys.get(new.id)
+            self._file(
+                new.id, _keys(new, probe=False) if keys is None else keys, sizes, tracked, affected
+            )
         self._features.update(fresh)
         self._recheck(sizes, fresh, affected)
         done: set[str] = set()
@@ -280,34 +288,40 @@ class Linker:
         self.version += 1
         return self._regroup(affected)
 
-    def _refile(
-        self,
-        unfile: dict[Hashable, set[str]],
-        file: list[tuple[Hashable, str]],
-        affected: set[str],
-    ) -> dict[Hashable, int]:
-        """Take records out of blocks and file others; the size before of every block that
-        existed before and changed (a block new in this change had nothing to compare)."""
+    def _unfile(self, unfile: dict[Hashable, set[str]], sizes: dict[Hashable, int]) -> None:
+        """Take records out of blocks, noting each block's size before."""
         blocks = self._blocks
-        sizes: dict[Hashable, int] = {}
         for key, gone in unfile.items():
             members = blocks.get(key)
             if members is None:
                 continue
             sizes[key] = _size(members)
-            kept = [] if isinstance(members, str) else [m for m in members if m not in gone]
-            if isinstance(members, str) and members not in gone:
-                kept = [members]
+            if isinstance(members, str):
+                kept = [] if members in gone else [members]
+            else:
+                kept = [m for m in members if m not in gone]
             if not kept:
                 del blocks[key]
             else:
                 blocks[key] = kept[0] if len(kept) == 1 else kept
-        for key, record_id in file:
+
+    def _file(
+        self,
+        record_id: str,
+        keys: list[Hashable],
+        sizes: dict[Hashable, int],
+        tracked: bool,
+        affected: set[str],
+    ) -> None:
+        """File a record, noting the size before of the blocks it joins (when ``tracked``:
+        a block new in this change had nothing to compare)."""
+        blocks = self._blocks
+        for key in keys:
             members = blocks.get(key)
             if members is None:
                 blocks[key] = record_id
                 continue
-            if key not in sizes:
+            if tracked and key not in sizes:
                 sizes[key] = _size(members)
             if isinstance(key, str) and key.startswith("i " + URL) and _size(members) <= BLOCK_CAP:
                 # the page may now be an overview page: its holders' groups are rechecked
@@ -317,7 +331,6 @@ class Linker:
                 blocks[key] = [members, record_id]
             else:
                 members.append(record_id)
-        return sizes
 
     def _recheck(
         self, sizes: dict[Hashable, int], fresh: dict[str, Features], affected: set[str]
@@ -420,11 +433,12 @@ class Linker:
                 affected.update(group.members)
 
     def _compare(self, a: Features, b: Features) -> Link | None:
-        pair = frozenset((a.id, b.id))
-        if pair in self.overrides.never:
-            return None
-        if pair in self.overrides.always:
-            return Link(1.0, ("override",))
+        if self.overrides.never or self.overrides.always:
+            pair = frozenset((a.id, b.id))
+            if pair in self.overrides.never:
+                return None
+            if pair in self.overrides.always:
+                return Link(1.0, ("override",))
         if a.source == b.source:
             # two listings in one register are deliberate: only a shared identifier links them
             shared = {key for key in shared_identifiers(a, b) if not key.startswith(URL)}
