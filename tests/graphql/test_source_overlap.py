@@ -93,6 +93,40 @@ async def test_only_matching_records_make_a_group_span_two_sources(
     assert searched["sourceOverlap"] == [{"sources": ["anz", "bnl"], "offers": 1}]
 
 
+LISTINGS = """query($filter: MicrocredentialFilter, $search: String) {
+  microcredentials(filter: $filter, search: $search, first: 500) {
+    totalCount edges { node { id groupId } } }
+  statistics(filter: $filter, search: $search) { count }
+}"""
+
+
+async def listings(context: QueryContext, **variables: Any) -> tuple[set[str], set[str]]:
+    """The ids and the group ids the filter lists (statistics counts the same records)."""
+    result = await run_query(LISTINGS, variables, context=context)
+    assert result.errors is None, result.errors
+    edges = result.data["microcredentials"]["edges"]
+    assert result.data["statistics"]["count"] == len(edges)
+    return {e["node"]["id"] for e in edges}, {e["node"]["groupId"] for e in edges}
+
+
+@pytest.mark.parametrize("narrowed", [{}, {"issuerCountry": ["NZ"]}])
+async def test_duplicated_in_lists_the_records_behind_each_figure(
+    context: QueryContext, narrowed: dict[str, Any]
+) -> None:
+    for pair in (await ask(context, filter=narrowed))["sourceOverlap"]:
+        filter = narrowed | {"duplicatedIn": pair["sources"], "source": pair["sources"]}
+        ids, groups = await listings(context, filter=filter)
+        assert len(groups) == pair["offers"]
+        assert {i.split(":")[0] for i in ids} == set(pair["sources"])
+    ids, _ = await listings(context, filter=narrowed | {"duplicatedIn": ["bnl", "cdk"]})
+    if narrowed:  # the DK listing of offer three does not match: only offer one is left
+        assert ids == {"anz:1", "bnl:1", "cdk:1"}
+    else:  # the group's record in the third source is listed too
+        assert ids == {"anz:1", "bnl:1", "cdk:1", "bnl:3", "cdk:3"}
+
+
 async def test_without_duplicate_linking_no_sources_overlap() -> None:
-    data = await ask(make_context(Index(RECORDS)))
+    context = make_context(Index(RECORDS))
+    data = await ask(context)
     assert data["sourceOverlap"] == []
+    assert await listings(context, filter={"duplicatedIn": ["anz", "bnl"]}) == (set(), set())

@@ -352,7 +352,7 @@ async def test_the_duplicates_panel_shows_the_offers_each_pair_of_registers_shar
             )
         ).to_have_count(1)
     # by keyboard: Tab reaches the panel's table, Enter opens it
-    for _ in range(120):
+    for _ in range(400):
         await page.keyboard.press("Tab")
         if await panel.locator("summary:focus").count():
             break
@@ -374,6 +374,26 @@ async def test_the_duplicates_panel_shows_the_offers_each_pair_of_registers_shar
         ["register", "other register", "offers in both"],
         *([*pair["sources"], str(pair["offers"])] for pair in overlap),
     ]
+    # a cell lists the records of the pair's shared offers, in both registers
+    await panel.locator("svg").get_by_role("button", name=f"{a} and {b}:").click()
+    records = page.locator("#records")
+    await expect(records).to_have_attribute("data-state", "ready")
+    assert parse_qs(urlsplit(page.url).query)["list"] == [f"shared:{a}+{b}"]
+    await expect(page.locator("#h-records")).to_have_text(
+        f"Records: offers listed in both {a} and {b}"
+    )
+    listed = api(
+        visit.hub,
+        "DashboardRecords",
+        filter={"duplicatedIn": [a, b], "source": [a, b]},
+        first=20,
+    )["microcredentials"]
+    assert listed["totalCount"] >= 2 * first["offers"]
+    await expect(records.get_by_role("status")).to_contain_text(f"of {listed['totalCount']}")
+    assert [row[1] for row in (await table(page, "records"))[1:]] == [
+        edge["node"]["id"] for edge in listed["edges"]
+    ]
+    assert {row[2] for row in (await table(page, "records"))[1:]} == {a, b}
     # a filter narrows it as it narrows the other panels
     await page.get_by_label("Source", exact=True).select_option(a)
     await page.get_by_role("button", name="Apply").click()

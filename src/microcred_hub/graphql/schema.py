@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
@@ -127,6 +128,24 @@ def record_filter(value: MicrocredentialFilter | None) -> RecordFilter | None:
     )
 
 
+def index_filter(
+    context: QueryContext, value: MicrocredentialFilter | None, search: str | None
+) -> RecordFilter | None:
+    """``record_filter`` with ``duplicatedIn`` resolved to the records it names, from the
+    duplicate groups (index work: call it in an ``_index_turn``)."""
+    flt = record_filter(value)
+    value = given(value)
+    sources = _tuple(value.duplicated_in) if value is not None else None
+    if not sources or flt is None:
+        return flt
+    linker = context.duplicates
+    ids: tuple[str, ...] = ()
+    if linker is not None:  # [duplicates] off: no offer is listed twice
+        groups = [group.members for group in linker.groups()]
+        ids = tuple(context.index.spanning(groups, sources, flt, search))
+    return dataclasses.replace(flt, ids=ids)
+
+
 @contextlib.asynccontextmanager
 async def _index_turn(context: QueryContext) -> AsyncIterator[None]:
     """One step of index work (a search, a facet count, a provider page) at a time.
@@ -165,7 +184,7 @@ async def resolve_microcredentials(
     check_first(size, context.limits)
     async with _index_turn(context):
         page = context.index.search(
-            record_filter(filter),
+            index_filter(context, filter, given(search)),
             given(search),
             given(sort) or (),
             size,
@@ -193,9 +212,12 @@ async def resolve_facets(
     search: str | None = strawberry.UNSET,
     distinct: bool | None = False,  # described on microcredentials; one-line SDL as API.md
 ) -> Facets:
-    async with _index_turn(info.context):
-        counts = info.context.index.facets(
-            record_filter(filter), given(search), distinct=bool(given(distinct))
+    context = info.context
+    async with _index_turn(context):
+        counts = context.index.facets(
+            index_filter(context, filter, given(search)),
+            given(search),
+            distinct=bool(given(distinct)),
         )
     lists = {
         name: [FacetCount(value=value, count=count) for value, count in counts[name]]
@@ -260,7 +282,7 @@ async def resolve_statistics(
     dimensions = [d.value for d in given(group_by) or ()]
     async with _index_turn(context):
         result = context.index.statistics(
-            record_filter(filter),
+            index_filter(context, filter, given(search)),
             given(search),
             list(dict.fromkeys(dimensions)),
             distinct=bool(distinct),
@@ -287,7 +309,11 @@ async def resolve_histogram(
     context = info.context
     async with _index_turn(context):
         buckets = context.index.histogram(
-            field.value, bounds, record_filter(filter), given(search), distinct=bool(distinct)
+            field.value,
+            bounds,
+            index_filter(context, filter, given(search)),
+            given(search),
+            distinct=bool(distinct),
         )
     return cast(list[HistogramBucket], buckets)
 
@@ -302,7 +328,9 @@ async def resolve_source_overlap(
         return []
     groups = [group.members for group in context.duplicates.groups()]
     async with _index_turn(context):
-        found = context.index.overlap(groups, record_filter(filter), given(search))
+        found = context.index.overlap(
+            groups, index_filter(context, filter, given(search)), given(search)
+        )
     return cast(list[SourceOverlap], found)
 
 

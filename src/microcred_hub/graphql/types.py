@@ -356,3 +356,9 @@ class MicrocredentialFilter:
         description="validFrom on or before this date; records without one do not match. "
         "Hub extension.",
     )
+    duplicated_in: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Source keys: only records of an offer listed in every one of them (a "
+        "duplicate group with a record matching the rest of the filter in each); the records "
+        "behind a sourceOverlap figure. Hub extension.",
+    )

@@ -21,7 +21,7 @@ from microcred_hub.index.model import (
     SortField,
 )
 from microcred_hub.index.numeric import RangeIndex
-from microcred_hub.index.overlap import SourceOverlap, overlap
+from microcred_hub.index.overlap import SourceOverlap, overlap, spanning
 from microcred_hub.index.providers import ProviderDirectory, ProviderGroups
 from microcred_hub.index.ranking import rank
 from microcred_hub.index.sorting import Ordering, timestamp
@@ -357,6 +357,9 @@ class Index:
             if flag is not None:
                 having = self._having(field)
                 parts.append(self._alive - having if flag else having)
+        if flt.ids is not None:
+            docs = self._doc_of
+            parts.append(BitMap(d for i in flt.ids if (d := docs.get(i)) is not None))
         if flt.stackable is not None:
             wanted = Stackability.STACKABLE if flt.stackable else Stackability.STANDALONE
             parts.append(self._any_of("stackability", [wanted.value]))
@@ -545,6 +548,21 @@ class Index:
         a record matching ``filter`` and ``text`` in each."""
         matched, _ = self._matching(filter, text)
         return overlap(groups, self._doc_of, matched, self._postings.get("source", {}))
+
+    def spanning(
+        self,
+        groups: Iterable[Sequence[str]],
+        sources: Sequence[str],
+        filter: RecordFilter | None = None,
+        text: str | None = None,
+    ) -> list[str]:
+        """The matching records of those ``groups`` (duplicate groups, as member ids) that
+        have a record matching ``filter`` and ``text`` in every one of ``sources``."""
+        matched, _ = self._matching(filter, text)
+        by_source = self._postings.get("source", {})
+        return [
+            self._id_of(doc) for doc in spanning(groups, self._doc_of, matched, by_source, sources)
+        ]
 
     def histogram(
         self,

@@ -70,6 +70,9 @@ class RecordFilter:
     valid_from_year: tuple[int, ...] | None = None
     valid_from_min: date | None = None
     valid_from_max: date | None = None
+    #: only these records (unknown ids are ignored; an empty tuple matches nothing): what
+    #: the GraphQL layer resolves ``duplicatedIn`` to, from the duplicate groups
+    ids: tuple[str, ...] | None = None
 
 
 NO_FILTER = RecordFilter()

@@ -38,3 +38,21 @@ def overlap(
         counts.update(combinations(listed, 2))
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [SourceOverlap(sources=list(pair), offers=n) for pair, n in ordered]
+
+
+def spanning(
+    groups: Iterable[Sequence[str]],
+    doc_of: Mapping[str, int],
+    matched: BitMap,
+    by_source: Mapping[str, BitMap],
+    sources: Sequence[str],
+) -> BitMap:
+    """The matching members of the groups with a matching record in every one of ``sources``
+    (the records behind one ``overlap`` figure when ``sources`` is its pair)."""
+    wanted = [by_source.get(key, BitMap()) for key in dict.fromkeys(sources)]
+    found = BitMap()
+    for members in groups:
+        docs = BitMap(d for m in members if (d := doc_of.get(m)) is not None) & matched
+        if docs and all(docs.intersect(held) for held in wanted):
+            found |= docs
+    return found

@@ -60,7 +60,7 @@ function parseList(text) {
   for (const part of text.split(",")) {
     const [key, ...rest] = part.split(":");
     const value = rest.join(":");
-    if (["source", "country", "eqf", "year"].includes(key) && value) out[key] = value;
+    if (["source", "country", "eqf", "year", "shared"].includes(key) && value) out[key] = value;
   }
   return Object.keys(out).length ? out : null;
 }
@@ -81,6 +81,11 @@ function variables(cell = null) {
   else if (cell?.eqf) filter.eqfLevel = [Number(cell.eqf)];
   if (cell?.year === MISSING) filter.validFromMissing = true;
   else if (cell?.year) filter.validFromYear = [Number(cell.year)];
+  if (cell?.shared) {
+    // the listings, in both registers, of the offers both list
+    filter.source = cell.shared.split("+");
+    filter.duplicatedIn = filter.source;
+  }
   return { filter, search: state.q || null, distinct: state.distinct };
 }
 
@@ -478,21 +483,22 @@ function overlapPanel(data) {
   const axis = keys.map((k) => ({ key: k, label: k }));
   const value = (r, c) => shared.get(`${r.key}|${c.key}`) ?? 0;
   const rows = data.sourceOverlap.map(({ sources: [a, b], offers }) => ({ a, b, offers }));
+  const pick = (a, b) => select({ shared: `${a}+${b}` });
   return {
     name: "offers-shared-between-registers",
     nothing: "No offer is listed in two registers among the matching records.",
     chart: heatmap(axis, axis, value, {
       label: "Offers listed in both of two registers",
-      onSelect: null,
+      onSelect: (r, c) => pick(r.key, c.key)(),
       slanted: true,
       describe: (r, c, v) => (r.key === c.key ? `${r.label}` : `${r.label} and ${c.label}: ${v} offers listed in both`),
     }),
-    caption: "An offer is a group of cross-register duplicates; it counts for every pair of registers listing it.",
+    caption: "An offer is a group of cross-register duplicates; it counts for every pair of registers listing it. Choose a cell to list its listings in both.",
     table: {
       columns: [
         { label: "register", value: (r) => r.a },
         { label: "other register", value: (r) => r.b },
-        { label: "offers in both", value: (r) => r.offers, format: fmtCount, numeric: true },
+        { label: "offers in both", value: (r) => r.offers, format: fmtCount, numeric: true, select: (r) => pick(r.a, r.b) },
       ],
       rows,
     },
@@ -578,6 +584,7 @@ function describeCell(cell) {
   if (cell.country) parts.push(cell.country === MISSING ? "no issuer country" : `country ${cell.country}`);
   if (cell.eqf) parts.push(cell.eqf === MISSING ? "no EQF level" : `EQF level ${cell.eqf}`);
   if (cell.year) parts.push(cell.year === MISSING ? "no start date" : `valid from ${cell.year}`);
+  if (cell.shared) parts.push(`offers listed in both ${cell.shared.split("+").join(" and ")}`);
   return parts.join(", ");
 }
 
