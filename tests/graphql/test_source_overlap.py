@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from microcred_hub.config import QueryLimits
 from microcred_hub.duplicates import Linker
 from microcred_hub.graphql.context import QueryContext
 from microcred_hub.index import Index
@@ -130,3 +131,14 @@ async def test_without_duplicate_linking_no_sources_overlap() -> None:
     data = await ask(context)
     assert data["sourceOverlap"] == []
     assert await listings(context, filter={"duplicatedIn": ["anz", "bnl"]}) == (set(), set())
+
+
+async def test_source_overlap_is_priced_like_statistics(context: QueryContext) -> None:
+    """It passes over every grouped record: twenty of them in one query cost as much."""
+    query = "{ " + " ".join(f"o{i}: sourceOverlap {{ offers }}" for i in range(20)) + " }"
+    limits = QueryLimits(max_cost=500)
+    priced = dataclasses.replace(context, limits=limits)
+    refused = await run_query(query, context=priced, limits=limits)
+    assert refused.errors is not None and "max_cost" in refused.errors[0].message
+    one = await run_query("{ sourceOverlap { offers } }", context=priced, limits=limits)
+    assert one.errors is None
