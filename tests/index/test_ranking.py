@@ -9,6 +9,7 @@ import pytest
 
 from microcred_hub.index import Index, RecordFilter, SortField
 from microcred_hub.index.cursor import decode_cursor
+from microcred_hub.index.ranking import rank, rank_top
 from microcred_hub.index.text import TITLE_WEIGHT, TextIndex
 from microcred_hub.record import LangString, Microcredential, Skill
 from tests.factories import make_record
@@ -152,3 +153,23 @@ def test_relevance_with_a_second_key_uses_the_same_scores() -> None:
     kind = "m:" + ",".join(sort)
     for record, cursor in zip(page.records, page.cursors, strict=True):
         assert decode_cursor(cursor, kind, 3)[1] == scores[record.id]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_every_scoring_path_gives_the_same_scores_and_top(seed: int) -> None:
+    """Term-frequency classes, gathering by position (what many-word queries fall back to)
+    and the top k that skips classes and long documents: one answer, bit for bit."""
+    rng = random.Random(100 + seed)
+    index = Index([random_record(rng, n) for n in range(400)])
+    text = index._text
+    for query in ("data", "management analysis", "te reo māori", "data skills learning care"):
+        terms = text.query_terms(query)
+        matched = text.match(terms)
+        by_class = rank(text, matched, terms).as_dict()
+        by_position = rank(text, matched, terms, max_classes=0).as_dict()
+        assert by_class == by_position, query
+        ordered = sorted(by_class.items(), key=lambda item: (-item[1], index._id_of(item[0])))
+        for k in (1, 5, 20, len(ordered) + 1):
+            expected = ordered[:k]
+            assert rank_top(text, matched, terms, k, index._id_of) == expected, (query, k)
+            assert rank_top(text, matched, terms, k, index._id_of, max_classes=0) == expected

@@ -23,7 +23,7 @@ from microcred_hub.index.model import (
 from microcred_hub.index.numeric import RangeIndex
 from microcred_hub.index.overlap import SourceOverlap, overlap, spanning
 from microcred_hub.index.providers import ProviderDirectory, ProviderGroups
-from microcred_hub.index.ranking import rank
+from microcred_hub.index.ranking import Postings, postings_of, rank, rank_top
 from microcred_hub.index.sorting import Ordering, timestamp
 from microcred_hub.index.text import TextIndex, search_fold
 from microcred_hub.packing import PackedRecords, unpack
@@ -414,12 +414,18 @@ class Index:
         return None if packed is None else unpack(packed).valid_from
 
     def _matching(
-        self, flt: RecordFilter | None, text: str | None, distinct: bool = False
+        self,
+        flt: RecordFilter | None,
+        text: str | None,
+        distinct: bool = False,
+        analysed: tuple[list[list[str]], Postings | None] | None = None,
     ) -> tuple[BitMap, list[list[str]]]:
+        """``analysed``: ``text``'s query terms and perhaps their postings, when the caller
+        already has them."""
         matched = self._filtered(flt or NO_FILTER)
-        terms = self._text.query_terms(text) if text else []
+        terms, postings = analysed or (self._text.query_terms(text) if text else [], None)
         if terms:
-            matched = matched & self._text.match(terms)
+            matched = matched & self._text.match(terms, postings)
         if distinct:
             matched = self.representatives(matched)
         return matched, terms
@@ -445,25 +451,29 @@ class Index:
         """
         if first < 0:
             raise QueryError("first must be 0 or more")
-        matched, terms = self._matching(filter, text, distinct)
+        terms = self._text.query_terms(text) if text else []
         spec = tuple(dict.fromkeys(sort)) or (
             (SortField.RELEVANCE,) if terms else (SortField.TITLE,)
         )
+        # Ranked: each word's postings once, for the match and then the scores.
+        postings = postings_of(self._text, terms) if SortField.RELEVANCE in spec else None
+        matched, _ = self._matching(filter, text, distinct, (terms, postings))
         ordering = self._order()
         scores: dict[int, float] = {}
         docs: Sequence[int]
         if terms and spec == (SortField.RELEVANCE,):
-            ranked = rank(self._text, matched, terms)
-            after_key = ordering.cursor_key(spec, after) if after else None
-            docs = ranked.top(
-                first + 1,
-                self._id_of,
-                None if after_key is None else (-float(after_key[0]), str(after_key[1])),
-            )
-            scores = ranked.scores_of(docs[:first])
+            if after:
+                after_key = ordering.cursor_key(spec, after)
+                picked = rank(self._text, matched, terms, postings).top(
+                    first + 1, self._id_of, (-float(after_key[0]), str(after_key[1]))
+                )
+            else:
+                picked = rank_top(self._text, matched, terms, first + 1, self._id_of, postings)
+            docs = [doc for doc, _ in picked]
+            scores = dict(picked[:first])
         else:
             if terms and SortField.RELEVANCE in spec:
-                scores = rank(self._text, matched, terms).as_dict()
+                scores = rank(self._text, matched, terms, postings).as_dict()
             docs = ordering.page(spec, matched, first, after, scores)
         shown = docs[:first]
         return Page(

@@ -269,11 +269,19 @@ class TextIndex:
     def _union(self, postings: dict[str, BitMap], variants: list[str]) -> BitMap:
         return BitMap.union(BitMap(), *(postings[v] for v in variants if v in postings))
 
-    def match(self, word_terms: list[list[str]]) -> BitMap:
-        """Documents containing every word (any of its variants, in title or body)."""
+    def match(
+        self,
+        word_terms: list[list[str]],
+        postings: list[tuple[BitMap, BitMap, BitMap]] | None = None,
+    ) -> BitMap:
+        """Documents containing every word (any of its variants, in title or body);
+        ``postings``: the words' ``word_postings``, when the caller already has them."""
         result: BitMap | None = None
-        for variants in word_terms:
-            docs = self._union(self._title, variants) | self._union(self._body, variants)
+        for i, variants in enumerate(word_terms):
+            if postings is None:
+                docs = self._union(self._title, variants) | self._union(self._body, variants)
+            else:
+                docs = postings[i][0] | postings[i][1]
             result = docs if result is None else result & docs
             if not result:
                 break
