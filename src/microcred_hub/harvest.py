@@ -163,8 +163,10 @@ class _Run:
             return
         self.seen.add(record_id)
         digest = content_hash(draft)
+        url = redact_url(raw.source_url) if raw.source_url else None
         old = self.existing.get(record_id)
-        if old is not None and old.content_hash == digest and not old.withdrawn:
+        kept = RecordDigest(digest, False, url)  # live, same content, from the same document
+        if old == kept:
             self.unchanged += 1
             self.outcome[record_id] = "unchanged"
             return
@@ -179,12 +181,17 @@ class _Run:
                 connector=self.connector.info.name,
                 connector_version=self.connector.info.version,
                 fetched_at=self.now,
-                source_url=redact_url(raw.source_url) if raw.source_url else None,
+                source_url=url,
                 content_hash=digest,
             ),
         )
         self.upserts.put(record)
-        if old is None:
+        if old is not None and old[:2] == kept[:2]:
+            # Moved to another page, content unchanged: written all the same, since a later
+            # 304 from its new page must find it there (and one from its old page must not).
+            self.unchanged += 1
+            self.outcome[record_id] = "unchanged"
+        elif old is None:
             self.added += 1
             self.outcome[record_id] = "added"
         else:

@@ -96,6 +96,20 @@ async def test_withdrawal_alone_bumps_the_version(store: Store) -> None:
     assert await store.records("nzqa") == [withdrawn]  # withdrawn records are still listed
 
 
+async def test_a_record_from_another_document_is_written_and_its_digest_follows(
+    store: Store,
+) -> None:
+    record = make_record("MC1")
+    await store.apply(ChangeSet(source="nzqa", upserts=(record,)))
+    page_2 = "https://register.invalid/microcredentials?page=2"
+    provenance = msgspec.structs.replace(record.provenance, source_url=page_2)
+    moved = msgspec.structs.replace(record, provenance=provenance)
+
+    assert await store.apply(ChangeSet(source="nzqa", upserts=(moved,))) == 2
+    assert await store.get("nzqa:MC1") == moved
+    assert (await store.digests("nzqa"))["nzqa:MC1"].source_url == page_2
+
+
 async def test_deletes_drop_records_and_unknown_ids_change_nothing(store: Store) -> None:
     await store.apply(ChangeSet(source="nzqa", upserts=(make_record("MC1"), make_record("MC2"))))
 

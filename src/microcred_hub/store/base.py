@@ -27,9 +27,9 @@ class StoreUnavailableError(HubError):
 class ChangeSet(msgspec.Struct, frozen=True, kw_only=True):
     """One harvest's effect on one source, applied atomically by the store.
 
-    Listeners receive only what really changed: upserts whose content hash or withdrawn flag
-    differ from the stored copy, deletes of ids that existed. With ``full=True`` (sent to
-    listeners only, never passed to ``apply``) ``upserts`` is the complete record set of
+    Listeners receive only what really changed: upserts whose content hash, withdrawn flag or
+    document URL differ from the stored copy, deletes of ids that existed. With ``full=True``
+    (sent to listeners only, never passed to ``apply``) ``upserts`` is the complete record set of
     ``source`` — or of every source when ``source == ALL_SOURCES`` — and a listener drops
     whatever else it holds for that scope: another replica's large change, or a resync after
     the store connection came back.
@@ -119,9 +119,10 @@ class Store(Protocol):
 
 
 def fingerprint(record: Microcredential) -> str:
-    """What decides "really changed": the register's content and whether it was withdrawn."""
+    """What decides "really changed": the register's content, whether it was withdrawn, and
+    the document that gave it (a 304 from that document keeps the record)."""
     withdrawn = "W" if record.withdrawn_at is not None else "-"
-    return f"{record.provenance.content_hash}|{withdrawn}"
+    return f"{record.provenance.content_hash}|{withdrawn}|{record.provenance.source_url}"
 
 
 def digest_of(record: Microcredential) -> RecordDigest:
