@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from tests.support.hub_process import HubProcess, graphql, hub_command, wait_for
+from tests.support.hub_process import HubProcess, free_port, graphql, hub_command, wait_for
 from tests.support.redis_cluster import RedisCluster
 from tests.support.registers import NZQA_FIXTURES, nzqa_app, start
 from tests.test_replicas import ADMIN, _equals, count, redis_cache_hits
@@ -125,6 +125,32 @@ def test_a_cluster_node_without_cluster_true_stops_the_start(
     path.write_text(f'[store]\nurl = "{redis_cluster.url}"\n')
     done = serve_refused(path)
     assert "store.cluster" in done and "set store.cluster = true" in done
+
+
+def test_cache_cluster_true_against_a_standalone_redis_stops_the_start(tmp_path: Path) -> None:
+    path = tmp_path / "hub.toml"
+    path.write_text('[cache]\nurl = "redis://127.0.0.1:6379"\ncluster = true\n')
+    done = serve_refused(path)
+    assert "cache.cluster" in done and "not a cluster node" in done
+    assert "Traceback" not in done
+
+
+def test_a_cluster_node_as_cache_without_cluster_true_stops_the_start(
+    tmp_path: Path, redis_cluster: RedisCluster
+) -> None:
+    path = tmp_path / "hub.toml"
+    path.write_text(f'[cache]\nurl = "{redis_cluster.url}"\n')
+    done = serve_refused(path)
+    assert "cache.cluster" in done and "set cache.cluster = true" in done
+    assert "Traceback" not in done
+
+
+async def test_an_unreachable_cache_redis_does_not_stop_the_start(tmp_path: Path) -> None:
+    """The response cache only saves work: without its Redis every answer is a miss."""
+    path = tmp_path / "hub.toml"
+    path.write_text(f'[cache]\nurl = "redis://127.0.0.1:{free_port()}"\ncluster = true\n')
+    async with HubProcess(path, extra_args=("--no-harvest",)) as hub:
+        assert "Traceback" not in hub.output()
 
 
 def serve_refused(config: Path) -> str:

@@ -122,13 +122,17 @@ def _config(args: argparse.Namespace) -> HubConfig:
 
 
 async def _reach_redis(hub: Hub) -> None:
-    """A Redis store unreachable, or not the kind configured (cluster or not), is a config
-    error: raised here it exits 2 naming the key, not as a traceback from the server's start."""
+    """A Redis store unreachable, or a Redis store or cache not the kind configured (cluster or
+    not), is a config error: raised here it exits 2 naming the key, not as a traceback from the
+    server's start."""
+    from microcred_hub.cache import check_cache
     from microcred_hub.store import RedisStore
 
     if isinstance(hub.store, RedisStore):
         await hub.store.open()
         await hub.store.close()
+    cache = hub.config.cache
+    await check_cache(cache.url, cluster=cache.cluster, file=hub.config.path)
 
 
 def server_implementation() -> tuple[str, str]:

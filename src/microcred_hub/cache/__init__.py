@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from microcred_hub.cache.base import CacheStats, ResponseCache
 from microcred_hub.cache.memory import MemoryCache
-from microcred_hub.cache.redis import RedisCache
+from microcred_hub.cache.redis import RedisCache, check_kind
 from microcred_hub.cache.two_level import TwoLevelCache
 from microcred_hub.errors import ConfigError
 
@@ -16,6 +16,7 @@ __all__ = [
     "RedisCache",
     "ResponseCache",
     "TwoLevelCache",
+    "check_cache",
     "open_cache",
 ]
 
@@ -44,3 +45,9 @@ def open_cache(
         f"unknown cache URL {url!r}; use memory://, redis://host:port/db or rediss://host:port/db",
         key="cache.url",
     )
+
+
+async def check_cache(url: str, *, cluster: bool, file: str | None = None) -> None:
+    """At start: a Redis cache must be the kind ``[cache] cluster`` says (ConfigError if not)."""
+    if urlsplit(url).scheme in ("redis", "rediss"):
+        await check_kind(url, cluster=cluster, file=file)

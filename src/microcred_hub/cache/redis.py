@@ -13,6 +13,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from microcred_hub.cache.base import CacheStats
+from microcred_hub.errors import ConfigError, redact_url, redact_urls
 
 log = logging.getLogger("microcred_hub.cache")
 
@@ -107,6 +108,46 @@ class RedisCache:
 
     def stats(self) -> list[CacheStats]:
         return [CacheStats(self.level, self.hits, self.misses, self.errors)]
+
+
+async def check_kind(
+    url: str, *, cluster: bool, file: str | None = None, socket_timeout: float = 2.0
+) -> None:
+    """ConfigError naming ``cache.cluster`` when the Redis at ``url`` is a cluster node and the
+    config says it is not, or the reverse: the cache would then fail (or half work) on every
+    request, quietly. An unreachable Redis passes: it only costs cache misses."""
+    where = redact_url(url)
+    client = (RedisCluster if cluster else Redis).from_url(
+        url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout
+    )
+    try:
+        if isinstance(client, RedisCluster):
+            await client.initialize()
+            return
+        info = await client.info("cluster")
+    except _FAILURES as exc:
+        if "cluster mode is not enabled" in str(exc).lower():
+            raise ConfigError(
+                f"Redis at {where} is not a cluster node; remove cache.cluster or point "
+                "cache.url at a node of the cluster",
+                file=file,
+                key="cache.cluster",
+            ) from exc
+        log.warning(
+            "response cache: Redis at %s is unreachable (%s); every answer is a miss "
+            "until it is back",
+            where,
+            redact_urls(str(exc)),
+        )
+        return
+    finally:
+        await client.aclose()
+    if info.get("cluster_enabled"):
+        raise ConfigError(
+            f"Redis at {where} is a cluster node: set cache.cluster = true",
+            file=file,
+            key="cache.cluster",
+        )
 
 
 def _glob_escape(text: str) -> str:
