@@ -113,6 +113,12 @@ def test_config_dir_is_expanded() -> None:
         ('[store]\nprefix = "mch:{a}:"\n', "store.prefix", "hash tags"),
         ("[limits]\nmax_groups = 0\n", "limits.max_groups", "1 or more"),
         ('[limits]\nmax_groups = "many"\n', "limits.max_groups", "Expected"),
+        ('[store]\nurl = "redis://127.0.0.1:notaport"\n', "store.url", "host:port"),
+        ('[cache]\nurl = "redis://127.0.0.1:99999"\n', "cache.url", "host:port"),
+        ('[store]\nurl = "redis://127.0.0.1:6379/abc"\n', "store.url", "database number"),
+        ('[cache]\nurl = "rediss://127.0.0.1:6379/1/2"\n', "cache.url", "database number"),
+        ("[server]\nport = 70000\n", "server.port", "65535"),
+        ("[server]\nport = -1\n", "server.port", "65535"),
     ],
 )
 def test_a_bad_config_names_the_key_and_what_is_wrong(

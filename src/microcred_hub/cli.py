@@ -21,6 +21,8 @@ from microcred_hub.logs import setup_logging
 from microcred_hub.state import HarvestSummary
 
 if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
     from microcred_hub.runtime import Hub
 
 EXIT_CONFIG = 2
@@ -146,6 +148,11 @@ def server_implementation() -> tuple[str, str]:
 def _check_listen(config: HubConfig, host: str, port: int) -> None:
     """A port already taken stops start-up here, naming the key and the fix: uvicorn would
     start the app and its harvest first, then exit 3 with only the errno."""
+    if not 0 <= port <= 65535:  # the config's is checked; this is --port
+        raise ConfigError(
+            f"--port {port} is not a TCP port: use 1-65535 (0: any free port)",
+            key="server.port",
+        )
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
@@ -167,6 +174,38 @@ def _check_listen(config: HubConfig, host: str, port: int) -> None:
                 file=str(config.path),
                 key="server.port",
             ) from exc
+
+
+class _StartErrors:
+    """The app, with a ConfigError met while the hub starts (a snapshot that cannot be read,
+    say) kept for ``serve`` to report like any other: uvicorn would log it as a traceback
+    and exit 3."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.error: ConfigError | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        failed: list[Message] = []
+
+        async def hold_failure(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                failed.append(message)  # sent once the error is known
+            else:
+                await send(message)
+
+        try:
+            await self.app(scope, receive, hold_failure)
+        except ConfigError as exc:
+            self.error = exc
+            await send({"type": "lifespan.startup.failed", "message": ""})
+        except BaseException:
+            for message in failed:
+                await send(message)
+            raise
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -192,19 +231,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     loop, http = server_implementation()
     logging.getLogger("microcred_hub").info("event loop %s, HTTP parser %s", loop, http)
-    uvicorn.run(
-        create_app(hub, schedule=not args.no_harvest),
-        host=host,
-        port=port,
-        loop=loop,
-        http=http,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        server_header=False,
-        # the app reads X-Forwarded-For itself, from [server] trusted_proxies only
-        proxy_headers=False,
-    )
+    app = _StartErrors(create_app(hub, schedule=not args.no_harvest))
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            loop=loop,
+            http=http,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            server_header=False,
+            # the app reads X-Forwarded-For itself, from [server] trusted_proxies only
+            proxy_headers=False,
+        )
+    except SystemExit:  # uvicorn's when the start failed
+        if app.error is not None:
+            raise app.error from None
+        raise
     return 0
 
 

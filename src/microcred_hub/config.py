@@ -9,7 +9,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import msgspec
 
@@ -262,6 +262,12 @@ def _check_server(config: HubConfig, file: str) -> None:
             file=file,
             key="admin.token",
         )
+    if not 0 <= config.server.port <= 65535:
+        raise ConfigError(
+            f"{config.server.port} is not a TCP port: use 1-65535 (0: any free port)",
+            file=file,
+            key="server.port",
+        )
     if config.admin.max_failed_attempts < 1:
         raise ConfigError("must be 1 or more", file=file, key="admin.max_failed_attempts")
     for i, proxy in enumerate(config.server.trusted_proxies):
@@ -349,33 +355,51 @@ def _check_redis(config: HubConfig, file: str) -> None:
             key="store.prefix",
         )
     for name, section in (("store", config.store), ("cache", config.cache)):
-        if not section.cluster:
-            continue
         url = urlsplit(section.url)
         if url.scheme not in ("redis", "rediss"):
-            raise ConfigError(
-                f"needs a redis:// or rediss:// url naming one cluster node (got {url.scheme}://);"
-                f' set {name}.url = "redis://host:port" or remove {name}.cluster',
-                file=file,
-                key=f"{name}.cluster",
-            )
-        try:
-            port = url.port
-        except ValueError:
-            port = -1
-        if not url.hostname or port == -1:
-            raise ConfigError(
-                'is not host:port of a cluster node; write e.g. "redis://10.0.0.5:7000"',
-                file=file,
-                key=f"{name}.url",
-            )
-        if url.path not in ("", "/", "/0"):
-            raise ConfigError(
-                f"names database {url.path.lstrip('/')!r}, but a Redis Cluster has only database "
-                f'0: drop the path ("redis://{url.netloc}")',
-                file=file,
-                key=f"{name}.url",
-            )
+            if section.cluster:
+                raise ConfigError(
+                    "needs a redis:// or rediss:// url naming one cluster node (got "
+                    f'{url.scheme}://); set {name}.url = "redis://host:port" or remove '
+                    f"{name}.cluster",
+                    file=file,
+                    key=f"{name}.cluster",
+                )
+            continue
+        _check_redis_url(url, name, file, cluster=section.cluster)
+
+
+def _check_redis_url(url: SplitResult, name: str, file: str, *, cluster: bool) -> None:
+    """redis-py refuses a port that is not a number with a traceback, and quietly uses
+    database 0 for a path that is not one: both are config errors."""
+    try:
+        port = url.port
+    except ValueError:
+        port = -1
+    if port == -1 or (cluster and not url.hostname):
+        example, what = (
+            ("10.0.0.5:7000", "a cluster node") if cluster else ("10.0.0.5:6379", "Redis")
+        )
+        raise ConfigError(
+            f'is not host:port of {what}; write e.g. "redis://{example}"',
+            file=file,
+            key=f"{name}.url",
+        )
+    database = url.path.strip("/")
+    if cluster and database not in ("", "0"):
+        raise ConfigError(
+            f"names database {database!r}, but a Redis Cluster has only database "
+            f'0: drop the path ("redis://{url.netloc}")',
+            file=file,
+            key=f"{name}.url",
+        )
+    if database and not database.isdigit():
+        raise ConfigError(
+            f"names database {database!r}; write its database number after the port "
+            '("redis://host:port/0"), or no path for database 0',
+            file=file,
+            key=f"{name}.url",
+        )
 
 
 def _check_limits(config: HubConfig, file: str) -> None:

@@ -81,13 +81,16 @@ def load_snapshot(path: Path) -> Snapshot | None:
             snapshot = _snapshot_decoder.decode(data)
     except msgspec.DecodeError as exc:
         raise ConfigError(
-            f"the snapshot is corrupt or not a hub snapshot ({exc}); {fix}", file=str(path)
+            f"the snapshot is corrupt or not a hub snapshot ({exc}); {fix}",
+            file=str(path),
+            key="store.snapshot",
         ) from exc
     if snapshot.format != SNAPSHOT_FORMAT:
         raise ConfigError(
             f"snapshot format {snapshot.format} is not {SNAPSHOT_FORMAT} (another hub "
             f"version wrote it); {fix}",
             file=str(path),
+            key="store.snapshot",
         )
     return snapshot
 
