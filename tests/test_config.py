@@ -119,6 +119,19 @@ def test_config_dir_is_expanded() -> None:
         ('[cache]\nurl = "rediss://127.0.0.1:6379/1/2"\n', "cache.url", "database number"),
         ("[server]\nport = 70000\n", "server.port", "65535"),
         ("[server]\nport = -1\n", "server.port", "65535"),
+        ("[server]\nrequest_timeout_seconds = 0\n", "server.request_timeout_seconds", "above 0"),
+        ("[limits]\nmax_first = -1\n", "limits.max_first", "1 or more"),
+        ("[cache]\nttl_seconds = -5\n", "cache.ttl_seconds", "0 or more"),
+        (
+            '[[sources]]\nkey = "a"\nconnector = "nzqa"\nurl = "http://x"\nretries = -1\n',
+            "sources[0].retries",
+            "0 or more",
+        ),
+        (
+            '[[sources]]\nkey = "a"\nconnector = "nzqa"\nurl = "http://x"\ntimeout_seconds = 0\n',
+            "sources[0].timeout_seconds",
+            "above 0",
+        ),
     ],
 )
 def test_a_bad_config_names_the_key_and_what_is_wrong(

@@ -410,6 +410,50 @@ def _check_limits(config: HubConfig, file: str) -> None:
             file=file,
             key="limits.max_groups",
         )
+    for key, minimum, above in _RANGES:
+        section, _, name = key.partition(".")
+        value = getattr(getattr(config, section), name)
+        _check_range(value, minimum, above, file, key)
+    for i, source in enumerate(config.sources):
+        for name, minimum, above in _SOURCE_RANGES:
+            _check_range(getattr(source, name), minimum, above, file, f"sources[{i}].{name}")
+
+
+#: (key, minimum, whether the minimum itself is refused): numbers that make no sense below it
+_RANGES: tuple[tuple[str, float, bool], ...] = (
+    ("store.lock_ttl_seconds", 0, True),
+    ("cache.ttl_seconds", 0, False),
+    ("cache.max_entries", 0, False),
+    ("server.max_body_bytes", 1, False),
+    ("server.request_timeout_seconds", 0, True),
+    ("server.rate_limit_per_second", 0, False),
+    ("server.rate_limit_burst", 1, False),
+    ("limits.max_first", 1, False),
+    ("limits.max_depth", 1, False),
+    ("limits.max_aliases", 0, False),
+    ("limits.max_tokens", 1, False),
+    ("limits.max_cost", 1, False),
+    ("limits.max_introspection_depth", 1, False),
+    ("limits.max_search_length", 1, False),
+    ("limits.max_search_words", 1, False),
+    ("limits.search_word_cost", 0, False),
+    ("limits.persisted_queries_max", 0, False),
+    ("telemetry.export_interval_ms", 1, False),
+    ("telemetry.export_timeout_seconds", 0, True),
+)
+_SOURCE_RANGES: tuple[tuple[str, float, bool], ...] = (
+    ("timeout_seconds", 0, True),
+    ("connect_timeout_seconds", 0, True),
+    ("retries", 0, False),
+    ("max_redirects", 0, False),
+)
+
+
+def _check_range(value: float, minimum: float, above: bool, file: str, key: str) -> None:
+    if value > minimum or (value == minimum and not above):
+        return
+    wanted = f"above {minimum}" if above else f"{minimum} or more"
+    raise ConfigError(f"must be {wanted} (got {value})", file=file, key=key)
 
 
 def _check(config: HubConfig, file: str) -> None:
