@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import date
 
 import pytest
 
@@ -108,6 +109,14 @@ FILTERS: list[tuple[RecordFilter, Predicate]] = [
     (RecordFilter(framework_listed=False), lambda r: r.framework_listed is False),
     (RecordFilter(skill=("ANALYSE big data",)),
      lambda r: any(search_fold(s.label) == "analyse big data" for s in r.skills)),
+    (RecordFilter(issuer_country_missing=True, eqf_level_missing=True),
+     lambda r: not r.issuer_country and (r.level is None or r.level.eqf is None)),
+    (RecordFilter(valid_from_missing=False, eqf_level_missing=False),
+     lambda r: r.valid_from is not None and r.level is not None and r.level.eqf is not None),
+    (RecordFilter(valid_from_year=(2019, 2023)),
+     lambda r: r.valid_from is not None and r.valid_from.year in (2019, 2023)),
+    (RecordFilter(valid_from_min=date(2020, 6, 30), valid_from_max=date(2022, 2, 1)),
+     lambda r: r.valid_from is not None and date(2020, 6, 30) <= r.valid_from <= date(2022, 2, 1)),
 ]  # fmt: skip
 
 
