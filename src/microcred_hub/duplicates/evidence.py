@@ -36,6 +36,9 @@ SAME_WORKLOAD = 0.9
 CLOSE_WORKLOAD = 0.75
 
 
+_EVIDENCE: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """Why two records are one: 0-1 confidence and the names of the evidence."""
@@ -191,4 +194,6 @@ def compare(a: Features, b: Features, threshold: float) -> Link | None:
     confidence = 1.0 / (1.0 + math.exp(-odds))
     if confidence < threshold:
         return None
-    return Link(round(confidence, 4), tuple(evidence))
+    names = tuple(evidence)
+    # a few combinations of evidence names repeat over every link: one tuple each
+    return Link(round(confidence, 4), _EVIDENCE.setdefault(names, names))

@@ -100,7 +100,9 @@ def _keys(f: Features, *, probe: bool) -> list[Hashable]:
     written as acronyms meet the names they abbreviate. The fuzzy keys are hashed to ints (a
     collision only adds a candidate) to keep a million records' keys small.
     """
-    keys: list[Hashable] = ["i " + key for key in f.identifiers]
+    # an identifier key is the record's own "scheme value" string (no copy); the other keys
+    # are ints, so the two never meet
+    keys: list[Hashable] = list(f.identifiers)
     names: list[str] = []
     initials: list[str] = []
     for body in f.bodies:
@@ -125,7 +127,7 @@ def _capped(key: Hashable) -> bool:
     identifiers. Many listings sharing a URI or CTID are one offer and must all link; a
     landing page held by more listings than there are registers is an overview page,
     which links nothing (``Linker._generic_url``)."""
-    return not (isinstance(key, str) and key.startswith(("i " + URI + " ", "i " + CTID + " ")))
+    return not (isinstance(key, str) and key.startswith((URI + " ", CTID + " ")))
 
 
 def _size(members: str | list[str] | None) -> int:
@@ -323,7 +325,7 @@ class Linker:
                 continue
             if tracked and key not in sizes:
                 sizes[key] = _size(members)
-            if isinstance(key, str) and key.startswith("i " + URL) and _size(members) <= BLOCK_CAP:
+            if isinstance(key, str) and key.startswith(URL + " ") and _size(members) <= BLOCK_CAP:
                 # the page may now be an overview page: its holders' groups are rechecked
                 # (past the cap it already was one)
                 affected.update({members} if isinstance(members, str) else members)
@@ -454,7 +456,7 @@ class Linker:
         for key in shared_identifiers(a, b):
             if not key.startswith(URL + " "):
                 continue
-            held = self._blocks.get("i " + key)
+            held = self._blocks.get(key)
             if _size(held) > BLOCK_CAP:
                 continue  # more holders than registers: some register holds it twice
             holders = [] if held is None else [held] if isinstance(held, str) else held
