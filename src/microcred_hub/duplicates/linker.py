@@ -1,11 +1,11 @@
 """The linker: keeps the duplicate groups of every record, updated record by record.
 
-Records are filed under blocking keys (each identifier, each awarding body's distinctive
-words, acronyms and initials); a record is compared only with the records sharing a key with
-it, so linking costs grows with the records, not their square, and a changed record re-links
-only against its blocks. Groups are recomputed only where links changed: the groups, and so
-the group ids, of unrelated records stay as they were.
-"""
+Records are filed under blocking keys (each identifier; each awarding body's distinctive
+words, id, acronym or initials with the title's words); a record is compared only with the
+records sharing a key with it, and a key shared by more than ``BLOCK_CAP`` records gives no
+candidates, so the cost of linking grows with the records, not their square, and a changed record
+re-links only against its blocks. Groups are recomputed only where links changed: the
+groups, and so the group ids, of unrelated records stay as they were."""
 
 from __future__ import annotations
 
