@@ -208,3 +208,20 @@ async def test_a_record_an_incremental_pass_gave_is_found_by_later_304s(
     summary, records, not_modified = await register.harvest()  # nothing changed: all 304
     assert not_modified == 2
     assert live(records) == {"A", "B", "X"} and summary.removed == 0
+
+
+async def test_a_move_between_pages_that_send_no_validators_writes_nothing(
+    register: Register,
+) -> None:
+    """Such pages never answer 304: where a record was found does not matter to a harvest, and
+    a search that reorders would otherwise cost a write for every record it shifts."""
+    register.faults.etags = False
+    register.publish([listing("A"), listing("X")], [listing("B")])
+    await register.harvest()
+    async with register.backend.opened() as store:
+        version = await store.version()
+    register.publish([listing("A")], [listing("B"), listing("X")])
+    summary, records, _ = await register.harvest()
+    assert live(records) == {"A", "B", "X"} and summary.unchanged == 3
+    async with register.backend.opened() as store:
+        assert await store.version() == version

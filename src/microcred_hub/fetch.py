@@ -346,6 +346,11 @@ class HttpFetcher:
             self.pending_validators[self._validator_prefix + requested] = msgspec.json.encode(saved)
         return FetchResponse(url=url, status=status, headers=headers, body=body)
 
+    def validated_urls(self) -> list[str]:
+        """The URLs read in this harvest that sent validators: they may answer 304 next time."""
+        prefix = self._validator_prefix
+        return [key.removeprefix(prefix) for key in self.pending_validators]
+
     def _budget(self) -> tuple[int, str]:
         """Bytes one more body may have, and the setting that bounds it."""
         total = self.policy.max_total_bytes

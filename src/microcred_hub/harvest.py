@@ -8,7 +8,7 @@ there is nothing to fall back on).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -139,6 +139,10 @@ class _Run:
             self.quarantined_before.setdefault(item.source_url, []).append(item)
         self.seen: set[str] = set()
         self.upserts = PackingDict()  # packed as they come: no harvest holds them all decoded
+        #: records given, unchanged, by another document than before; see settle_moves
+        self.moved = PackingDict()
+        self.moves: dict[str, tuple[str | None, str | None]] = {}  # id -> (old, new) document
+        self.answered_304: set[str | None] = set()
         #: how each record taken was counted ("added", "changed", "unchanged"), so a
         #: replacement (RawRecord.replaces) can take it back
         self.outcome: dict[str, str] = {}
@@ -185,13 +189,14 @@ class _Run:
                 content_hash=digest,
             ),
         )
-        self.upserts.put(record)
         if old is not None and old[:2] == kept[:2]:
-            # Moved to another page, content unchanged: written all the same, since a later
-            # 304 from its new page must find it there (and one from its old page must not).
+            self.moved.put(record)
+            self.moves[record_id] = (old.source_url, url)
             self.unchanged += 1
             self.outcome[record_id] = "unchanged"
-        elif old is None:
+            return
+        self.upserts.put(record)
+        if old is None:
             self.added += 1
             self.outcome[record_id] = "added"
         else:
@@ -204,6 +209,8 @@ class _Run:
             return
         self.seen.discard(record_id)
         self.upserts.pop(record_id)
+        if self.moves.pop(record_id, None) is not None:
+            self.moved.pop(record_id)
         # an id seen without an outcome was kept by a 304, and counted unchanged
         outcome = self.outcome.pop(record_id, "unchanged")
         setattr(self, outcome, getattr(self, outcome) - 1)
@@ -211,12 +218,25 @@ class _Run:
     def keep_document(self, unchanged: Unchanged) -> None:
         # provenance keeps URLs redacted, so look the document up the same way
         url = redact_url(unchanged.source_url)
+        self.answered_304.add(url)
         # set operations, not a loop: an unchanged register is all 304s, every id goes here
         kept = self.by_document.get(url, {}).keys() - self.seen
         self.seen |= kept
         self.unchanged += len(kept)  # no outcome of their own: see _forget
         # pop: a document answered 304 twice in one harvest keeps its entries once
         self.quarantine.extend(self.quarantined_before.pop(url, ()))
+
+    def settle_moves(self, validated: Iterable[str]) -> None:
+        """Write the records that moved, unchanged, to or from a document that can answer 304
+        (it sent validators, or just did): a later 304 must find each where it now is, and not
+        where it was. Moves between plain pages (a search's, reordered) are not written: such
+        pages never answer 304, and rewriting every record they shuffle would cost a write each.
+        """
+        conditional = self.answered_304 | {redact_url(url) for url in validated}
+        for record in self.moved.records():
+            old, new = self.moves[record.id]
+            if old in conditional or new in conditional:
+                self.upserts.put(record)
 
     def new_quarantine(self) -> tuple[QuarantinedRecord, ...] | None:
         """The source's quarantine list, or None when it is the stored one (nothing to write)."""
@@ -348,6 +368,7 @@ async def _harvest(
         if error is not None:
             kept = sum(1 for d in existing.values() if not d.withdrawn)
             return await _failed(store, source, previous, now, error, pages, seconds, kept)
+        run.settle_moves(fetcher.validated_urls())
         withdrawn = await run.withdrawals(store)
         live = run.live()
         state = SourceState(
