@@ -163,6 +163,42 @@ def unpack_as(packed: bytes, decoder: msgspec.msgpack.Decoder[T]) -> T:
     return decoder.decode(_inflate(packed))
 
 
+_views: dict[frozenset[str], msgspec.msgpack.Decoder[msgspec.Struct]] = {}
+_RECORD_FIELDS = {field.name: field for field in msgspec.structs.fields(Microcredential)}
+
+
+def view_decoder(fields: frozenset[str]) -> msgspec.msgpack.Decoder[msgspec.Struct]:
+    """A decoder of packed records into a struct with only these fields of ``Microcredential``
+    (same names, types and defaults): the others are skipped, not built, so a page that
+    serves five fields of a record decodes five. KeyError for a name it does not have."""
+    decoder = _views.get(fields)
+    if decoder is None:
+        wanted = [_RECORD_FIELDS[name] for name in sorted(fields)]
+        view = msgspec.defstruct(
+            "MicrocredentialView",
+            [
+                (
+                    field.name,
+                    field.type,
+                    msgspec.field(default_factory=field.default_factory)
+                    if field.default_factory is not msgspec.NODEFAULT
+                    else field.default,
+                )
+                if field.default is not msgspec.NODEFAULT
+                or field.default_factory is not msgspec.NODEFAULT
+                else (field.name, field.type)
+                for field in wanted
+            ],
+            kw_only=True,
+            frozen=True,
+            rename={field.name: field.encode_name for field in wanted},
+        )
+        decoder = msgspec.msgpack.Decoder(view)
+        if len(_views) < 256:  # one per distinct selection: few, but never unbounded
+            _views[fields] = decoder
+    return decoder
+
+
 class PackedRecords(Sequence[Microcredential]):
     """Packed records that read as a sequence of records, each decoded when reached.
 

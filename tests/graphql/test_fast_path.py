@@ -116,3 +116,70 @@ async def test_selection_the_fast_path_cannot_project_still_answers(index: Index
     )
     fast = await execute(True, index, query, {})
     assert fast == await execute(False, index, query, {})
+
+
+#: arguments (with variables) of ``microcredentials``: every filter field, sorts, distinct,
+#: paging, literal and through variables; the last ones are refused
+PLAIN_RESOLVER_CASES: list[tuple[str, dict[str, Any]]] = [
+    ('filter: {issuerCountry: ["nz", "NL"], eqfLevelMin: 4, eqfLevelMax: 6}', {}),
+    ("filter: {participationForm: [ONLINE, BLENDED], assessmentType: [TESTING, PORTFOLIO]}", {}),
+    ("filter: {credentialType: [MICRO_CREDENTIAL, COURSE], status: [ACTIVE]}", {}),
+    ('filter: {source: ["nzqa", "elm"], language: ["EN", "nl"], stackable: true}', {}),
+    ("filter: {ectsMin: 1, ectsMax: 10.5, hoursMin: 20, frameworkListed: false}", {}),
+    ('filter: {skill: ["Support Mental Health"], eqfLevel: [4, 5, 6]}, first: 2', {}),
+    ('filter: {awardingBody: ["universiteit groningen", "x"]}, first: 2', {}),
+    ('filter: {updatedSince: "2024-01-01T00:00:00Z", source: []}', {}),
+    ("filter: $f, sort: [EQF_DESC, HOURS], distinct: true", {"f": {"eqfLevel": [5, 6]}}),
+    ("filter: $f, first: null", {"f": {"participationForm": ["ONLINE"], "hoursMax": 100}}),
+    ('search: "data management", sort: [RELEVANCE, TITLE_DESC]', {}),
+    ("filter: null, search: null, sort: null, after: null, distinct: null", {}),
+    ("first: 3", {}),
+    ("filter: {issuerCountryMissing: false, eqfLevelMissing: false}", {}),
+    ('filter: {validFromMissing: false, validFromMin: "2020-01-01"}', {}),
+    ("filter: {validFromYear: [2022, 2023, 2024, 2025]}", {}),
+]
+#: answered the same, whatever they answer: refusals, filters matching little
+OTHER_CASES = [
+    'filter: {duplicatedIn: ["nzqa", "elm"]}',
+    'filter: {validFromMissing: true, validFromMax: "2030-12-31", issuerCountryMissing: true}',
+    'after: "not a cursor"',
+    "first: -1",
+    "first: 100000",
+    "filter: {eqfLevelMin: 6, eqfLevelMax: 2}",
+]
+
+
+def page_query(arguments: str, variables: dict[str, Any]) -> str:
+    declared = {"f": "MicrocredentialFilter", "after": "String"}
+    used = ", ".join(f"${name}: {declared[name]}" for name in variables)
+    return (
+        f"query Q{f'({used})' if used else ''} {{ microcredentials({arguments}) "
+        "{ totalCount edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } }"
+    )
+
+
+@pytest.mark.parametrize(("arguments", "variables"), PLAIN_RESOLVER_CASES)
+async def test_microcredentials_arguments_read_as_strawberry_reads_them(
+    index: Index, arguments: str, variables: dict[str, Any]
+) -> None:
+    """The fast schema's graphql-core resolver for ``microcredentials`` against strawberry's,
+    on a first page and the page after it."""
+    query = page_query(arguments, variables)
+    fast = await execute(True, index, query, variables)
+    assert '"errors": []' in fast, fast[-300:]
+    assert fast == await execute(False, index, query, variables)
+    info = json.loads(fast)["data"]["microcredentials"]["pageInfo"]
+    assert info["hasNextPage"], "a case should match more than a page"
+    variables = {**variables, "after": info["endCursor"]}
+    query = page_query(arguments + ", after: $after", variables).replace("after: null, ", "")
+    fast = await execute(True, index, query, variables)
+    assert '"errors": []' in fast, fast[-300:]
+    assert fast == await execute(False, index, query, variables)
+
+
+@pytest.mark.parametrize("arguments", OTHER_CASES)
+async def test_microcredentials_refusals_read_as_strawberry_reads_them(
+    index: Index, arguments: str
+) -> None:
+    query = page_query(arguments, {})
+    assert await execute(True, index, query, {}) == await execute(False, index, query, {})

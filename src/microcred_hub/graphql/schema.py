@@ -7,18 +7,21 @@ import contextlib
 import dataclasses
 import functools
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Annotated, Any, TypeVar, cast
 
+import msgspec
 import strawberry
 from graphql import (
     GraphQLEnumType,
+    GraphQLInputObjectType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLSchema,
     get_named_type,
     get_nullable_type,
 )
@@ -61,9 +64,11 @@ from microcred_hub.graphql.types import (
     resolve_title,
 )
 from microcred_hub.index import FACETS, RecordFilter, SortField
+from microcred_hub.packing import unpack, unpack_as, view_decoder
 from microcred_hub.record import (
     AssessmentType,
     CredentialType,
+    Microcredential,
     ParticipationForm,
     Stackability,
     Status,
@@ -133,9 +138,18 @@ def index_filter(
 ) -> RecordFilter | None:
     """``record_filter`` with ``duplicatedIn`` resolved to the records it names, from the
     duplicate groups (index work: call it in an ``_index_turn``)."""
-    flt = record_filter(value)
     value = given(value)
     sources = _tuple(value.duplicated_in) if value is not None else None
+    return with_duplicated_in(context, record_filter(value), sources, search)
+
+
+def with_duplicated_in(
+    context: QueryContext,
+    flt: RecordFilter | None,
+    sources: tuple[str, ...] | None,
+    search: str | None,
+) -> RecordFilter | None:
+    """``flt`` narrowed to the records of offers listed in all of ``sources`` (none: as is)."""
     if not sources or flt is None:
         return flt
     linker = context.duplicates
@@ -179,27 +193,136 @@ async def resolve_microcredentials(
     after: str | None = strawberry.UNSET,
     distinct: Annotated[bool | None, strawberry.argument(description=DISTINCT)] = False,
 ) -> MicrocredentialConnection:
-    context = info.context
+    value = given(filter)
+    return await _microcredentials(
+        info.context,
+        record_filter(value),
+        _tuple(value.duplicated_in) if value is not None else None,
+        given(search),
+        given(sort) or (),
+        first,
+        given(after),
+        bool(given(distinct)),
+    )
+
+
+class PackedEdge:
+    """An edge whose record stays packed until read: ``node`` decodes all of it (the plain
+    path), the fast path decodes only the fields the query selects (``_view``)."""
+
+    __slots__ = ("cursor", "packed")
+
+    def __init__(self, cursor: str, packed: bytes) -> None:
+        self.cursor = cursor
+        self.packed = packed
+
+    @property
+    def node(self) -> Microcredential:
+        return unpack(self.packed)
+
+
+async def _microcredentials(
+    context: QueryContext,
+    flt: RecordFilter | None,
+    duplicated_in: tuple[str, ...] | None,
+    search: str | None,
+    sort: Sequence[SortField],
+    first: int | None,
+    after: str | None,
+    distinct: bool,
+) -> MicrocredentialConnection:
     size = page_size(first)
     check_first(size, context.limits)
     async with _index_turn(context):
         page = context.index.search(
-            index_filter(context, filter, given(search)),
-            given(search),
-            given(sort) or (),
+            with_duplicated_in(context, flt, duplicated_in, search),
+            search,
+            sort,
             size,
-            given(after),
-            distinct=bool(given(distinct)),
+            after,
+            distinct=distinct,
         )
     edges = [
-        MicrocredentialEdge(cursor=cursor, node=cast(MicrocredentialType, record))
-        for cursor, record in zip(page.cursors, page.records, strict=True)
+        PackedEdge(cursor, packed) for cursor, packed in zip(page.cursors, page.packed, strict=True)
     ]
     return MicrocredentialConnection(
         total_count=page.total,
-        edges=edges,
+        edges=cast(list[MicrocredentialEdge], edges),
         page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
     )
+
+
+# -- plain graphql-core resolvers for the hot root fields -----------------------------------
+#
+# strawberry's resolver wrapper converts every argument through its type machinery (input
+# objects into dataclasses, names through the name converter) on every call: most of a small
+# query's resolver time. These take graphql-core's coerced arguments (camelCase dicts, enum
+# values) as they are, and do what the strawberry resolvers above do with them.
+
+
+def _filter_fields(schema: GraphQLSchema) -> tuple[tuple[str, str, type[Any] | None], ...]:
+    """(GraphQL name, RecordFilter field, enum class or None) per MicrocredentialFilter field."""
+    input_type = cast(GraphQLInputObjectType, schema.get_type("MicrocredentialFilter"))
+    fields = []
+    for name, field in input_type.fields.items():
+        named = get_named_type(field.type)
+        enum = (
+            named.extensions["strawberry-definition"].wrapped_cls
+            if isinstance(named, GraphQLEnumType)
+            else None
+        )
+        fields.append((name, field.extensions["strawberry-definition"].python_name, enum))
+    return tuple(fields)
+
+
+def _raw_record_filter(
+    fields: tuple[tuple[str, str, type[Any] | None], ...], value: dict[str, Any] | None
+) -> tuple[RecordFilter | None, tuple[str, ...] | None]:
+    """``record_filter`` of graphql-core's coerced filter (lists become tuples, as there),
+    and its ``duplicatedIn`` (``index_filter`` resolves that)."""
+    if value is None:
+        return None, None
+    given: dict[str, Any] = {}
+    for name, python_name, enum in fields:
+        item = value.get(name)
+        if item is None:
+            continue
+        if isinstance(item, list):
+            item = tuple(item) if enum is None else tuple(map(enum, item))
+        elif enum is not None:
+            item = enum(item)
+        given[python_name] = item
+    duplicated_in = given.pop("duplicated_in", None)
+    return RecordFilter(**given), duplicated_in
+
+
+def _plain_resolvers(schema: GraphQLSchema) -> None:
+    """Give ``microcredentials`` a graphql-core resolver (same arguments, same answers)."""
+    fields = _filter_fields(schema)
+
+    async def microcredentials(
+        _root: object,
+        info: GraphQLResolveInfo[Any],
+        filter: dict[str, Any] | None = None,
+        search: str | None = None,
+        sort: list[str] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+        distinct: bool | None = False,
+    ) -> MicrocredentialConnection:
+        flt, duplicated_in = _raw_record_filter(fields, filter)
+        return await _microcredentials(
+            info.context,
+            flt,
+            duplicated_in,
+            search,
+            tuple(map(SortField, sort or ())),
+            first,
+            after,
+            bool(distinct),
+        )
+
+    schema.query_type.fields["microcredentials"].resolve = microcredentials  # type: ignore[union-attr]
 
 
 def resolve_microcredential(info: Info, id: strawberry.ID) -> MicrocredentialType | None:
@@ -380,6 +503,8 @@ class Query:
 _FAST_TYPES = frozenset(
     {"MicrocredentialEdge", "Microcredential", "StatisticsGroup", "HistogramBucket"}
 )
+#: objects projected whole: a page and its edges
+_FAST_OBJECTS = frozenset({"MicrocredentialConnection", "ProviderConnection"})
 #: serialisation of leaf types, as graphql-core and strawberry do it ("" = value as is)
 _LEAF = {"String": "", "Boolean": "", "Int": "", "ID": "str({})", "Float": "float({})"}
 _LEAF |= {"DateTime": "{}.isoformat()", "Date": "{}.isoformat()"}
@@ -443,6 +568,9 @@ def _shape(
             sub = _shape(ctx, named, field_details, args)
             if sub is None:
                 return None
+            if gtype.name == "MicrocredentialEdge" and name == "node":
+                entries.append((key, "record", attr, (nullable, sub)))  # only its fields decoded
+                continue
             entries.append((key, "objects" if is_list else "object", attr, (nullable, sub)))
         else:
             conversion = _leaf(named)
@@ -452,11 +580,35 @@ def _shape(
     return tuple(entries)
 
 
-def _expression(shape: _Shape, source: str, depth: int) -> str:
-    """A dict display projecting ``source`` along ``shape``."""
+def _record_fields(shape: _Shape) -> frozenset[str]:
+    """The record fields a node's projection reads."""
+    fields: set[str] = set()
+    for _key, kind, attr, _detail in shape:
+        if kind == "title":
+            fields.update((attr, "titles"))  # resolve_title reads both
+        elif kind != "const":
+            fields.add(attr)
+    return frozenset(fields)
+
+
+def _view(edge: object, decoder: msgspec.msgpack.Decoder[msgspec.Struct]) -> object:
+    """The fields of an edge's record that ``decoder`` decodes (all of it, unpacked)."""
+    if isinstance(edge, PackedEdge):
+        return unpack_as(edge.packed, decoder)
+    return edge.node  # type: ignore[attr-defined]
+
+
+def _expression(shape: _Shape, source: str, depth: int, namespace: dict[str, object]) -> str:
+    """A dict display projecting ``source`` along ``shape``; the decoders it calls go into
+    ``namespace``."""
     items: list[str] = []
     for key, kind, attr, detail in shape:
         value = f"{source}.{attr}"
+        if kind == "record":
+            decoder = f"_decoder{len(namespace)}"
+            namespace[decoder] = view_decoder(_record_fields(cast(tuple[bool, _Shape], detail)[1]))
+            value = f"_view({source}, {decoder})"
+            kind = "object"
         if kind == "const":
             code = repr(detail)
         elif kind == "title":
@@ -472,9 +624,9 @@ def _expression(shape: _Shape, source: str, depth: int) -> str:
                 item = conversion.format(f"i{depth}") if conversion else f"i{depth}"
                 code = f"[{item} for i{depth} in {var}]"
             elif kind == "object":
-                code = _expression(cast(_Shape, inner), var, depth + 1)
+                code = _expression(cast(_Shape, inner), var, depth + 1, namespace)
             else:
-                item = _expression(cast(_Shape, inner), f"i{depth}", depth + 1)
+                item = _expression(cast(_Shape, inner), f"i{depth}", depth + 1, namespace)
                 code = f"[{item} for i{depth} in {var}]"
             if code == var:
                 code = value
@@ -489,9 +641,10 @@ def _expression(shape: _Shape, source: str, depth: int) -> str:
 def _projector(shape: _Shape) -> Callable[[list[object], list[object]], list[object]]:
     function = _compiled.get(shape)
     if function is None:
-        body = _expression(shape, "i", 0)
+        namespace: dict[str, object] = {}
+        body = _expression(shape, "i", 0, namespace)
         source = f"def project(items, _args):\n    return [{body} for i in items]\n"
-        namespace: dict[str, object] = {"_title": resolve_title, "_names": _ENUM_NAMES}
+        namespace |= {"_title": resolve_title, "_names": _ENUM_NAMES, "_view": _view}
         exec(compile(source, "<graphql fast path>", "exec"), namespace)  # noqa: S102 - our code
         function = cast(Callable[[list[object], list[object]], list[object]], namespace["project"])
         if len(_compiled) < 512:  # distinct selections are few; never grow without bound
@@ -529,6 +682,27 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 _shapes.popitem(last=False)
         return shape, args
 
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # A page (count, edges, records, page info) projected in one go, not field by field.
+        if return_type.name in _FAST_OBJECTS:
+            shape, args = self._shape_of(return_type, field_details_list)
+            if shape is not None:
+                try:
+                    return _projector(shape)([result], args)[0]
+                except Exception:  # noqa: S110 - the plain path reports it properly
+                    pass
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
     def complete_list_value(
         self,
         return_type: GraphQLList[GraphQLOutputType],
@@ -557,16 +731,20 @@ def build_schema(limits: QueryLimits | None = None, *, fast_path: bool = True) -
     ``fast_path=False`` executes every field the plain way (what the fast path is tested against).
     """
     limits = limits or QueryLimits()
-    return FederatedSchema(
+    tracing = telemetry.graphql_extensions()
+    schema = FederatedSchema(
         query=Query,
         execution_context_class=FastExecutionContext if fast_path else None,
         extensions=[
             functools.partial(QueryLimitsExtension, limits=limits),
             functools.partial(ErrorPolicy, limits=limits),
             SourcesExtension,
-            *telemetry.graphql_extensions(),
+            *tracing,
         ],
     )
+    if fast_path and not tracing:  # tracing wants strawberry's span around each resolver
+        _plain_resolvers(schema._schema)
+    return schema
 
 
 def export_sdl(*, federation: bool = False) -> str:
