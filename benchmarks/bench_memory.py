@@ -4,10 +4,10 @@
 
 For each N: a loopback NZQA-like register (its own process) serves N generated records
 (``generate_list(N)`` rendered by ``generate.nzqa_item``, 1 000 a page); `microcred-hub serve`
-(memory store, one nzqa source) is started as users start it, harvests them at start-up
-(fetch, normalise, diff, store, index), and once /readyz counts the records served the
-hub's VmRSS is read from /proc and divided by the records served. Baseline of the same run: the same hub's RSS before its harvest landed
-(ready with 0 records), so the table also shows what the records themselves cost.
+(memory store, one nzqa source, duplicate linking on as by default; ``--no-duplicates`` turns
+it off) is started as users start it, harvests them at start-up (fetch, normalise, diff,
+store, index, link), and once /readyz counts the records served the hub's VmRSS is read from
+/proc and divided by the records served.
 Goal: whole-process RSS <= 2 KB a record at 100 000 and at 1 000 000.
 """
 
@@ -94,7 +94,7 @@ def readyz(base: str) -> int | None:
         return None
 
 
-def measure(records: int) -> dict[str, float]:
+def measure(records: int, *, duplicates: bool = True) -> dict[str, float]:
     register_port, hub_port = free_port(), free_port()
     register = subprocess.Popen(
         [sys.executable, __file__, "--serve-register", str(records), str(register_port)],
@@ -119,6 +119,7 @@ max_records = {records + 1}
 max_total_bytes = {records * 10_000}
 timeout_seconds = 120
 """
+                + ("" if duplicates else "\n[duplicates]\nenabled = false\n")
             )
             base = f"http://127.0.0.1:{hub_port}"
             started = time.perf_counter()
@@ -157,14 +158,20 @@ timeout_seconds = 120
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument(
+        "--no-duplicates",
+        action="store_true",
+        help="turn duplicate linking off ([duplicates] enabled = false; it is on by default)",
+    )
     parser.add_argument("--serve-register", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_register:
         serve_register(*args.serve_register)
         return
+    print("duplicate linking", "off" if args.no_duplicates else "on (the default)")
     print(f"{'served':>10}  {'spawn->served':>13}  {'RSS':>9}  {'RSS/record':>10}")
     for n in args.records:
-        m = measure(n)
+        m = measure(n, duplicates=not args.no_duplicates)
         print(
             f"{m['records']:>10,}  {m['harvest_seconds']:>11.1f} s  {m['rss_bytes'] / 2**20:>5.0f} MiB  "
             f"{m['rss_per_record']:>8,.0f} B   (goal <= 2048 B)",
