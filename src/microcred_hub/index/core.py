@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Collection, Container, Iterable, Iterator, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Container,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from datetime import UTC, date
 
 from pyroaring import BitMap
@@ -12,6 +20,7 @@ from microcred_hub.dimensions import DEFAULT_MAX_GROUPS, DIMENSIONS, NUMERIC_FIE
 from microcred_hub.index import statistics as stats
 from microcred_hub.index import validity
 from microcred_hub.index.columns import Columns
+from microcred_hub.index.compact import DocIds, Texts
 from microcred_hub.index.model import (
     NO_FILTER,
     Page,
@@ -107,8 +116,8 @@ class Index:
     def _reset(self) -> None:
         self._records: list[bytes | None] = []  # packed, by document
         self._ids: list[str | None] = []
-        self._titles: list[str | None] = []  # search_fold(title): the title order
-        self._doc_of: dict[str, int] = {}
+        self._titles = Texts()  # search_fold(title): the title order
+        self._doc_of = DocIds(self._ids)
         self._alive = BitMap()
         self._postings: dict[str, dict[str, BitMap]] = {}
         self._level_ranges: dict[tuple[int, float | None, float | None], BitMap] = {}
@@ -122,6 +131,31 @@ class Index:
         self._providers: ProviderDirectory | None = None
         #: records that are not their duplicate group's representative: what distinct omits
         self._hidden = BitMap()
+
+    # An index image restores these as a list and a dict: keep them compact whatever comes.
+
+    @property
+    def _titles(self) -> Texts:
+        return self._title_texts
+
+    @_titles.setter
+    def _titles(self, titles: Iterable[str | None]) -> None:
+        self._title_texts = titles if isinstance(titles, Texts) else Texts(titles)
+
+    @property
+    def _doc_of(self) -> DocIds:
+        return self._doc_ids
+
+    @_doc_of.setter
+    def _doc_of(self, found: DocIds | Mapping[str, int]) -> None:
+        """The id -> document table of ``self._ids`` (set first); a mapping given is what
+        ``self._ids`` says, so the table is built from those."""
+        if isinstance(found, DocIds):
+            self._doc_ids = found
+            return
+        self._doc_ids = DocIds(self._ids)
+        if len(self._doc_ids) != len(found):
+            raise ValueError("record ids and their documents disagree")
 
     def __len__(self) -> int:
         return len(self._alive)
@@ -185,7 +219,7 @@ class Index:
         """
         changed = False
         for record_id in deletes:
-            doc = self._doc_of.pop(record_id, None)
+            doc = self._doc_of.pop(record_id)
             if doc is not None:
                 self._unfile(doc)
                 self._hidden.discard(doc)  # (a changed record keeps its mark until relinked)
@@ -197,10 +231,11 @@ class Index:
             record_id = sys.intern(record.id)
             doc = self._doc_of.get(record_id)
             if doc is None:
-                doc = self._doc_of[record_id] = len(self._records)
+                doc = len(self._records)
                 self._records.append(packed)
                 self._ids.append(record_id)
                 self._titles.append(search_fold(record.title))
+                self._doc_of[record_id] = doc  # (after the id: the table reads it there)
             elif self._records[doc] == packed:
                 continue
             else:
