@@ -11,7 +11,7 @@ import pytest
 from microcred_hub.record import Microcredential, QuarantinedRecord
 from microcred_hub.state import SourceState, SourceStatus
 from microcred_hub.store import ChangeSet, MemoryStore, RedisStore
-from microcred_hub.store.base import RecordDigest
+from microcred_hub.store.base import RecordDigest, digest_of
 from tests.factories import make_record, sample_records
 from tests.store.helpers import Recorder, wait_for
 
@@ -147,6 +147,29 @@ async def test_digests_follow_every_kind_of_change(store: Store) -> None:
     assert list(await store.digests("nzqa")) == ["nzqa:MC2"]
     assert list(await store.digests("edubadges")) == ["edubadges:b1"]
     assert await store.digests("unknown") == {}
+
+
+async def test_digests_keep_any_content_hash_and_a_missing_page(store: Store) -> None:
+    hashes = {
+        "MC1": "sha256:" + "AB" * 32,  # uppercase hex
+        "MC2": "sha256:" + "0f" * 31,  # short
+        "MC3": "md5:whatever",
+        "MC4": "sha256:" + "0f" * 32,
+    }
+    records = [
+        msgspec.structs.replace(
+            record,
+            provenance=msgspec.structs.replace(
+                record.provenance,
+                content_hash=hashes[record.local_id],
+                source_url=None if record.local_id == "MC3" else record.provenance.source_url,
+            ),
+        )
+        for record in (make_record(local_id) for local_id in hashes)
+    ]
+    await store.apply(ChangeSet(source="nzqa", upserts=tuple(records)))
+    assert await store.digests("nzqa") == {r.id: digest_of(r) for r in records}
+    assert (await store.digests("nzqa"))["nzqa:MC3"].source_url is None
 
 
 async def test_fetch_returns_the_records_that_exist_in_order(store: Store) -> None:

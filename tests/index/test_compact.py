@@ -1,0 +1,44 @@
+"""The index's compact per-document structures answer as the dict and list they replace."""
+
+from __future__ import annotations
+
+import random
+
+from microcred_hub.index.compact import DocIds, Texts
+
+
+def test_doc_ids_follow_a_dict_through_adds_removals_and_growth() -> None:
+    rng = random.Random(4)
+    ids: list[str | None] = []
+    table = DocIds(ids)
+    expected: dict[str, int] = {}
+    for step in range(20_000):
+        if rng.random() < 0.6 or not expected:
+            record_id = f"src:{rng.randrange(50_000)}"
+            if record_id in expected:
+                assert table.get(record_id) == expected[record_id]
+                continue
+            ids.append(record_id)
+            table[record_id] = expected[record_id] = len(ids) - 1
+        else:
+            record_id = rng.choice(sorted(expected)) if step % 97 == 0 else next(iter(expected))
+            doc = table.pop(record_id)
+            assert doc == expected.pop(record_id)
+            ids[doc] = None
+            assert table.pop(record_id) is None
+    assert len(table) == len(expected)
+    assert dict(table.items()) == expected
+    assert all(table.get(record_id) == doc for record_id, doc in expected.items())
+    assert table.get("src:none") is None and "src:none" not in table
+    table.fill()  # rebuilt from ids alone: the same answers
+    assert dict(table.items()) == expected
+
+
+def test_texts_read_back_what_was_written_after_replacements() -> None:
+    texts = Texts(["Ōtautahi", None, "data"])
+    texts.append("é")
+    for i in range(2_000):  # enough garbage to rewrite the buffer several times
+        texts[2] = f"data {i}"
+    texts[0] = None
+    assert list(texts) == [None, None, "data 1999", "é"]
+    assert len(texts) == 4 and texts[3] == "é"
