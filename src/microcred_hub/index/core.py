@@ -592,7 +592,7 @@ class Index:
         """Per pair of sources, how many of ``groups`` (duplicate groups, as member ids) have
         a record matching ``filter`` and ``text`` in each."""
         matched, _ = self._matching(filter, text)
-        return overlap(groups, self._doc_of, matched, self._postings.get("source", {}))
+        return overlap(groups, self._doc_of.get, matched, self._postings.get("source", {}))
 
     def spanning(
         self,

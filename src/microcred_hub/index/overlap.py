@@ -5,7 +5,7 @@ which source each is of."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -22,7 +22,7 @@ class SourceOverlap:
 
 def overlap(
     groups: Iterable[Sequence[str]],
-    doc_of: Mapping[str, int],
+    doc_of: Callable[[str], int | None],
     matched: BitMap,
     by_source: Mapping[str, BitMap],
 ) -> list[SourceOverlap]:
@@ -31,7 +31,7 @@ def overlap(
     sources = sorted(by_source.items())
     counts: Counter[tuple[str, ...]] = Counter()
     for members in groups:
-        docs = BitMap(d for m in members if (d := doc_of.get(m)) is not None) & matched
+        docs = BitMap(d for m in members if (d := doc_of(m)) is not None) & matched
         if len(docs) < 2:
             continue
         listed = [key for key, held in sources if docs.intersect(held)]
