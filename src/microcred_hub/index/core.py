@@ -606,7 +606,8 @@ class Index:
         matched, _ = self._matching(filter, text)
         by_source = self._postings.get("source", {})
         return [
-            self._id_of(doc) for doc in spanning(groups, self._doc_of, matched, by_source, sources)
+            self._id_of(doc)
+            for doc in spanning(groups, self._doc_of.get, matched, by_source, sources)
         ]
 
     def histogram(

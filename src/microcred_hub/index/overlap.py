@@ -42,7 +42,7 @@ def overlap(
 
 def spanning(
     groups: Iterable[Sequence[str]],
-    doc_of: Mapping[str, int],
+    doc_of: Callable[[str], int | None],
     matched: BitMap,
     by_source: Mapping[str, BitMap],
     sources: Sequence[str],
@@ -52,7 +52,7 @@ def spanning(
     wanted = [by_source.get(key, BitMap()) for key in dict.fromkeys(sources)]
     found = BitMap()
     for members in groups:
-        docs = BitMap(d for m in members if (d := doc_of.get(m)) is not None) & matched
+        docs = BitMap(d for m in members if (d := doc_of(m)) is not None) & matched
         if docs and all(docs.intersect(held) for held in wanted):
             found |= docs
     return found
