@@ -213,8 +213,12 @@ def _probe_routes(
     metrics: Metrics,
     gate: AdminGate,
     protected: frozenset[str],
+    duplicates: Callable[[], str],
 ) -> list[Route]:
-    """Health, readiness and metrics: they read the index, the states and the cache's counters."""
+    """Health, readiness and metrics: they read the index, the states and the cache's counters.
+
+    Ready means serving every record; ``duplicates`` says whether the duplicate groups are
+    there yet (linking runs after the start: runtime.linking)."""
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -224,7 +228,12 @@ def _probe_routes(
             return refusal
         if not ready():
             return JSONResponse({"status": "starting"}, status_code=503)
-        body = {"status": "ready", "records": len(index), "store": states.store_error or "ok"}
+        body = {
+            "status": "ready",
+            "records": len(index),
+            "store": states.store_error or "ok",
+            "duplicates": duplicates(),
+        }
         return JSONResponse(body)
 
     async def metrics_endpoint(request: Request) -> Response:
@@ -346,6 +355,7 @@ def create_app(hub: Hub, *, schedule: bool = True) -> ASGIApp:
                 metrics,
                 gate,
                 frozenset(config.server.token_required_for),
+                lambda: "off" if hub.feed.linking is None else hub.feed.linking.status.value,
             ),
             *_admin_routes(gate, hub.scheduler.trigger, hub.cache),
             *web_routes(

@@ -542,5 +542,68 @@ class Linker:
                     frontier.append(other)
         return part
 
+    # -- snapshots and background rebuilds (the runtime's start from an index image) -----------
+
+    def snapshot(
+        self,
+    ) -> tuple[
+        list[tuple[str, tuple[str, ...], str]], list[tuple[str, str, float, tuple[str, ...]]]
+    ]:
+        """The groups (id, members, representative) and every link (a < b, confidence,
+        evidence): what a linker needs to answer as this one does, without the records."""
+        groups = [(group.id, group.members, group.representative) for group in self.groups()]
+        links = [
+            (a, b, link.confidence, link.evidence)
+            for a, found in self._links.items()
+            for b, link in found.items()
+            if a < b
+        ]
+        return groups, links
+
+    def restore(
+        self,
+        groups: Iterable[tuple[str, tuple[str, ...], str]],
+        links: Iterable[tuple[str, str, float, tuple[str, ...]]],
+    ) -> None:
+        """Answer with a snapshot's groups and links. Until ``file`` has been given every
+        record the snapshot was taken over, the linker answers but cannot follow changes."""
+        self._features, self._blocks, self._links, self._groups = {}, {}, {}, {}
+        for a, b, confidence, evidence in links:
+            link = Link(confidence, tuple(evidence))
+            self._links.setdefault(a, {})[b] = link
+            self._links.setdefault(b, {})[a] = link
+        for group_id, members, chosen in groups:
+            group = Group(id=group_id, members=tuple(members), representative=chosen)
+            for member in group.members:
+                self._groups[member] = group
+        self.version += 1
+
+    def file(self, records: Iterable[Microcredential]) -> None:
+        """File records under their blocking keys without comparing them: after ``restore``,
+        the records whose links the snapshot already holds (so later changes re-link)."""
+        blocks = self._blocks
+        for record in records:
+            new = features(record)
+            self._features[new.id] = new
+            for key in _keys(new, probe=False):
+                members = blocks.get(key)
+                if members is None:
+                    blocks[key] = new.id
+                elif isinstance(members, str):
+                    blocks[key] = {members, new.id}
+                else:
+                    members.add(new.id)
+
+    def adopt(self, other: Linker) -> set[str]:
+        """Take ``other``'s records, links and groups (linked apart, off the path of the
+        answers this one serves meanwhile); the ids whose group changed."""
+        before, after = self._groups, other._groups
+        changed = {i for i in before.keys() | after.keys() if before.get(i) != after.get(i)}
+        self._features, self._blocks = other._features, other._blocks
+        self._links, self._groups = other._links, other._groups
+        other._features, other._blocks, other._links, other._groups = {}, {}, {}, {}
+        self.version += 1
+        return changed
+
 
 __all__ = ["GLOBAL_SCHEMES", "Linker", "Overrides", "SameAs"]

@@ -5,6 +5,9 @@ they need, ids, folded titles, bitmaps in roaring's portable format, numeric col
 arrays), so loading is a msgpack decode and a bitmap deserialise per posting list, not a
 tokenise-and-stem per record. Sort orders are not kept: they are built on the first query,
 as after any change.
+
+Beside the index, an image may carry what another part of the hub keeps about the same
+records (the duplicate groups), opaque here: ``capture`` takes it, ``restore`` hands it back.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from microcred_hub.index.providers import _Group
 from microcred_hub.index.text import TextIndex
 
 #: bumped whenever the layout below or what the index files changes: older images are rebuilt
-FORMAT = 1
+FORMAT = 2
 
 
 class _Range(msgspec.Struct, array_like=True):
@@ -62,6 +65,8 @@ class IndexImage(msgspec.Struct, array_like=True):
     ranges: dict[str, _Range]
     text: _Text
     groups: list[_ProviderGroup]
+    #: the duplicate groups of the same records, encoded by their owner; None when not kept
+    duplicates: bytes | None = None
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -83,7 +88,9 @@ def _counter(counts: dict[str, int]) -> Counter[str]:
 
 
 def capture(index: Index) -> IndexImage:
-    """The index's state now (copies, so it may change right after: encode in a thread)."""
+    """The index's state now (copies, so it may change right after: encode in a thread).
+
+    ``duplicates`` is left None: the caller sets it, to bytes of the same moment's groups."""
     text = index._text
     columns = index._columns
     size = columns._size
@@ -124,9 +131,9 @@ def encode(image: IndexImage) -> bytes:
     return _encoder.encode(image)
 
 
-def restore(index: Index, data: bytes) -> None:
-    """Make ``index`` what the image holds; ValueError (index untouched) when ``data`` is not
-    a readable image of this format."""
+def restore(index: Index, data: bytes) -> bytes | None:
+    """Make ``index`` what the image holds and return what it carries beside (``duplicates``);
+    ValueError (index untouched) when ``data`` is not a readable image of this format."""
     try:
         image = _decoder.decode(data)
     except msgspec.DecodeError as exc:
@@ -167,3 +174,4 @@ def restore(index: Index, data: bytes) -> None:
             _counter(item.spellings), item.records, _counter(item.sources)
         )
     index.version = version + 1
+    return image.duplicates

@@ -13,6 +13,7 @@ from microcred_hub.index import Index
 from microcred_hub.packing import PackedRecords
 from microcred_hub.runtime import heap
 from microcred_hub.runtime.images import ImageWriter, load_image
+from microcred_hub.runtime.linking import Linking
 from microcred_hub.runtime.states import SourceStates
 from microcred_hub.state import SourceState
 from microcred_hub.store import ALL_SOURCES, ChangeSet, RedisStore, Store, StoreUnavailableError
@@ -27,7 +28,8 @@ class IndexFeed:
     store lost its data (a Redis restarted without persistence). The index is kept and its
     records are written back, so the other replicas recover too.
 
-    The duplicate linker, when there is one, follows the same changes in the same step, and
+    The duplicate linker, when there is one, follows the same changes (``linking``: in the
+    same step, or queued while it links every record in the background after a load), and
     the index learns which records are not their group's representative (``distinct``).
     """
 
@@ -41,13 +43,18 @@ class IndexFeed:
     ) -> None:
         self._store = store
         self._index = index
-        self._linker = linker
         self._states = states
         self._keys = frozenset(keys)
         self._background: set[asyncio.Task[None]] = set()
+        #: the duplicate groups beside the index; None when duplicates are off
+        self.linking = None if linker is None else Linking(linker, index, self._linked)
         #: writes index images for replicas to start from (Redis only)
         self.images = (
-            ImageWriter(store, index, self.held) if isinstance(store, RedisStore) else None
+            ImageWriter(
+                store, index, self.held, None if self.linking is None else self.linking.snapshot
+            )
+            if isinstance(store, RedisStore)
+            else None
         )
         #: the store's data version the index holds (at least): what all replicas agree on
         self.version = 0
@@ -81,9 +88,10 @@ class IndexFeed:
         if isinstance(store, RedisStore):
             loaded = await load_image(store, self._index, self._keys)
             if loaded is not None:
-                self.version = loaded
-                self._seen(loaded, full=True)
-                self._link_all()
+                self.version = loaded.version
+                self._seen(loaded.version, full=True)
+                if self.linking is not None and not self.linking.restore(loaded.duplicates):
+                    self.linking.relink()
                 self._freeze()
                 return
         started = time.perf_counter()
@@ -104,7 +112,8 @@ class IndexFeed:
             )
         if self.images is not None and packed:
             self.images.schedule()  # the next replica to start loads it instead
-        self._link_all()
+        if self.linking is not None:
+            self.linking.relink()
         self._freeze()
 
     @staticmethod
@@ -136,44 +145,36 @@ class IndexFeed:
             self._background.add(task)
             task.add_done_callback(self._background.discard)
             return
+        linking = self.linking
         if change.full and change.source == ALL_SOURCES:
             self._index.replace_all(change.upserts, only=keys)
-            self._link_all()
+            if linking is not None:
+                linking.relink()
         elif change.source not in keys:
             return
         elif change.full:
             self._index.replace_source(change.source, change.upserts)
-            if self._linker is not None:
-                self._mark(self._linker.replace_source(change.source, change.upserts))
+            if linking is not None:
+                linking.replace_source(change.source, change.upserts)
         else:
             self._index.update(change.upserts, change.deletes)
-            if self._linker is not None:
-                self._mark(self._linker.apply(change.upserts, change.deletes))
+            if linking is not None:
+                linking.apply(change.upserts, change.deletes)
         if len(change.upserts) + len(change.deletes) >= heap.LARGE_CHANGE:
             heap.trim()
 
-    def _link_all(self) -> None:
-        """Link every record the index holds (after a full load or resync)."""
-        linker = self._linker
-        if linker is None:
-            return
-        started = time.perf_counter()
-        linker.replace_all(self._index.records())
-        self._index.set_duplicates(linker.hidden(), (), linker.same_bodies)
-        if len(linker):
-            log.info(
-                "duplicates linked over %d records in %.1f s",
-                len(linker),
-                time.perf_counter() - started,
-            )
+    def _linked(self, relinked: bool) -> None:
+        """Linking caught up: an image for the next replica when this one made the groups, or
+        wrote its last image while it had none to put in."""
+        if self.images is not None and (relinked or self.images.lacks_groups):
+            self.images.schedule()
 
-    def _mark(self, changed: set[str]) -> None:
-        """Tell the index which of the records whose group changed are representatives."""
-        linker = self._linker
-        assert linker is not None
-        shown = {i for i in changed if linker.is_representative(i)}
-        # handing same_bodies again tells the index its providers may have changed
-        self._index.set_duplicates(changed - shown, shown, linker.same_bodies if changed else None)
+    async def stop(self) -> None:
+        """Stop linking and image writing: promptly, at any point."""
+        if self.linking is not None:
+            await self.linking.stop()
+        if self.images is not None:
+            await self.images.stop()
 
     def _holds(self, scope: str) -> bool:
         if scope == ALL_SOURCES:

@@ -64,7 +64,9 @@ class Hub:
         """
         if self.states.store_error:
             return None
-        return f"{self.feed.version}.{self.states.digest}"
+        # groups still being linked or re-read make this replica's answers its own
+        linking = "" if self.feed.linking is None else self.feed.linking.epoch()
+        return f"{self.feed.version}.{self.states.digest}{linking}"
 
     async def start(self, *, schedule: bool) -> None:
         """Open the store, build the index from it, and optionally start the harvest schedule."""
@@ -85,8 +87,7 @@ class Hub:
 
     async def stop(self) -> None:
         await self.scheduler.stop()
-        if self.feed.images is not None:
-            await self.feed.images.stop()
+        await self.feed.stop()
         await self.store.close()
         await self.cache.close()
 

@@ -2,7 +2,8 @@
 
 Keys under the store's prefix: ``index:head`` beside ``version`` (same hash tag: the head
 is switched in a transaction watching the version), naming the current image with the data
-version and per-source record counts it was taken at, and ``index:<id>:<n>``, the image in
+version and per-source record counts it was taken at (and whether it carries the duplicate
+groups: a replica waiting for a complete image reads it there), and ``index:<id>:<n>``, the image in
 chunks (no value nears Redis's size limit, other clients are served between them, and on a
 cluster the chunks spread over the nodes).
 
@@ -36,6 +37,8 @@ class ImageHead(msgspec.Struct, frozen=True, kw_only=True):
     counts: dict[str, int]
     chunks: int
     size: int
+    #: the image carries the duplicate groups of its records
+    linked: bool = False
 
 
 _head_decoder = msgspec.json.Decoder(ImageHead)
@@ -64,7 +67,9 @@ async def _counts(store: RedisStore, sources: list[str]) -> dict[str, int]:
     return {s: sum(lengths[i * width : (i + 1) * width]) for i, s in enumerate(sources)}
 
 
-async def write_image(store: RedisStore, data: bytes, version: int, counts: dict[str, int]) -> bool:
+async def write_image(
+    store: RedisStore, data: bytes, version: int, counts: dict[str, int], *, linked: bool = False
+) -> bool:
     """Store an image of data version ``version``; False when the data moved on meanwhile."""
     client = store._client()
     image_id = uuid.uuid4().hex[:16]
@@ -78,7 +83,12 @@ async def write_image(store: RedisStore, data: bytes, version: int, counts: dict
                 pipe.set(_chunk_key(store, image_id, n), chunks[n], ex=_LINGER_SECONDS * 5)
             await pipe.execute()
         head = ImageHead(
-            id=image_id, version=version, counts=counts, chunks=len(chunks), size=len(data)
+            id=image_id,
+            version=version,
+            counts=counts,
+            chunks=len(chunks),
+            size=len(data),
+            linked=linked,
         )
         head_key, version_key = _head_key(store), store.keys.version
         async with client.pipeline(transaction=True) as pipe:
