@@ -581,18 +581,10 @@ class Linker:
     def file(self, records: Iterable[Microcredential]) -> None:
         """File records under their blocking keys without comparing them: after ``restore``,
         the records whose links the snapshot already holds (so later changes re-link)."""
-        blocks = self._blocks
         for record in records:
             new = features(record)
             self._features[new.id] = new
-            for key in _keys(new, probe=False):
-                members = blocks.get(key)
-                if members is None:
-                    blocks[key] = new.id
-                elif isinstance(members, str):
-                    blocks[key] = {members, new.id}
-                else:
-                    members.add(new.id)
+            self._file(new.id, _keys(new, probe=False), {}, False, set())
 
     def adopt(self, other: Linker) -> set[str]:
         """Take ``other``'s records, links and groups (linked apart, off the path of the
