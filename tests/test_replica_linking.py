@@ -22,6 +22,8 @@ from microcred_hub.store.images import _head_key
 from tests.store.helpers import REDIS_URL, drop_prefix, require_redis
 from tests.support.hub_process import HubProcess, graphql
 
+#: hubs linking thousands of records on a busy machine: more than the suite's default
+pytestmark = pytest.mark.timeout(900)
 SOURCES = ("nzqa", "edubadges", "elm", "ctdl", "openbadges")
 URL = REDIS_URL.rsplit("/", 1)[0] + "/13"
 #: linking this many takes seconds: the hub is ready, and stopped, well before it is done

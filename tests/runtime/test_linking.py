@@ -23,6 +23,8 @@ from microcred_hub.store import ChangeSet, RedisStore
 from microcred_hub.store.images import _head_key
 from tests.store.helpers import REDIS_URL, drop_prefix, require_redis
 
+#: hubs linking thousands of records on a busy machine: more than the suite's default
+pytestmark = pytest.mark.timeout(900)
 SOURCES = ("nzqa", "edubadges", "elm", "ctdl", "openbadges")
 #: a database of these tests' own beside the other suites'
 URL = REDIS_URL.rsplit("/", 1)[0] + "/13"
