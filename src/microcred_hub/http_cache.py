@@ -11,6 +11,7 @@ older than the data it holds, and replicas holding the same data share their ans
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
@@ -96,6 +97,33 @@ def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch:
     return hashlib.sha256(material).hexdigest()
 
 
+class _Remembered:
+    """A small LRU map with a budget of bytes (of its keys and values), for work a repeated
+    request would redo: the cache key of a GET's query string, the ETag of a cached answer.
+    A key over a tenth of the budget is not remembered."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[bytes, bytes] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: bytes) -> bytes | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: bytes, value: bytes) -> None:
+        size = len(key) + len(value)
+        if size * 10 > self.max_bytes or key in self._items:
+            return
+        self._items[key] = value
+        self._bytes += size
+        while self._bytes > self.max_bytes:
+            old_key, old_value = self._items.popitem(last=False)
+            self._bytes -= len(old_key) + len(old_value)
+
+
 def _persisted_key(extensions: object) -> str:
     """ "apq:<sha256>" for an APQ request sent by hash only (graphql/persisted.py), else ""."""
     persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
@@ -122,6 +150,12 @@ class CachedGraphQL:
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.max_age = max_age
+        # A dashboard repeats the same few GETs and is answered the same few entries: their
+        # keys (the query string parsed, canonically encoded, hashed) and ETags (a hash of the
+        # whole answer) are worked out once. An entry is the ETag's key as is: the very object
+        # a memory cache hands back hashes once, and any other equal bytes find it too.
+        self._get_keys = _Remembered(256 * 1024)
+        self._etags = _Remembered(8 * 1024 * 1024)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
@@ -149,15 +183,15 @@ class CachedGraphQL:
             return
         epoch = self.epoch()
         # no epoch: the answers are this replica's own for now (its store is unreachable)
-        key = None if epoch is None else cache_key(method, query_string, body, accept, epoch)
+        key = None if epoch is None else self._key(method, query_string, body, accept, epoch)
         if key is not None:
             with telemetry.span("cache lookup"):
                 hit = await self.cache.get(key)
             if hit is not None:
-                self.metrics.cache.labels("hit").inc()
+                self.metrics.cache_hit.inc()
                 await self._send_cached(hit, method, headers, send)
                 return
-            self.metrics.cache.labels("miss").inc()
+            self.metrics.cache_miss.inc()
         captured = await self._run(scope, body, send if key is None else None)
         if key is None or captured is None:
             return
@@ -171,6 +205,27 @@ class CachedGraphQL:
         await self._send_cached(
             content_type + _ENTRY_SEP + body_out, method, headers, send, captured.status
         )
+
+    def _key(
+        self, method: str, query_string: bytes, body: bytes, accept: str, epoch: str
+    ) -> str | None:
+        if method != "GET":
+            return cache_key(method, query_string, body, accept, epoch)
+        # (the three parts cannot run together: neither an accept header nor an epoch holds \n)
+        remembered = b"\n".join((accept.encode("latin-1"), epoch.encode(), query_string))
+        known = self._get_keys.get(remembered)
+        if known is not None:
+            return known.decode() or None
+        key = cache_key(method, query_string, body, accept, epoch)
+        self._get_keys.put(remembered, (key or "").encode())
+        return key
+
+    def _etag(self, entry: bytes, body: bytes) -> bytes:
+        etag = self._etags.get(entry)
+        if etag is None:
+            etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+            self._etags.put(entry, etag)
+        return etag
 
     async def _run(self, scope: Scope, body: bytes, passthrough: Send | None) -> _Captured | None:
         sent = False
@@ -206,7 +261,7 @@ class CachedGraphQL:
         status: int = 200,
     ) -> None:
         content_type, _, body = entry.partition(_ENTRY_SEP)
-        etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+        etag = self._etag(entry, body)
         headers = [(b"content-type", content_type), (b"etag", etag)]
         # an answer with errors (e.g. PersistedQueryNotFound) must not sit in a CDN: the
         # client retries with the full query and must reach the hub

@@ -63,6 +63,21 @@ class Metrics:
             "mch_index_records", "Records in the in-memory index", registry=r
         )
         self.data_version = Gauge("mch_data_version", "Index data version", registry=r)
+        # prometheus_client's labels() checks and joins its arguments on every call: each
+        # request asks for the same few children, so they are looked up once
+        self._served: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self.cache_hit = self.cache.labels("hit")
+        self.cache_miss = self.cache.labels("miss")
+
+    def served(self, path: str, method: str, status: int, seconds: float) -> None:
+        """Count a request and observe its latency (path and method from small fixed sets)."""
+        key = (path, method, status)
+        children = self._served.get(key)
+        if children is None:
+            children = (self.requests.labels(path, method, str(status)), self.latency.labels(path))
+            self._served[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def harvested(self, summary: HarvestSummary) -> None:
         self.harvests.labels(summary.source, "ok" if summary.ok else "failed").inc()
