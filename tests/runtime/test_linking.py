@@ -200,8 +200,9 @@ async def test_a_change_that_arrives_while_linking_runs_is_applied_after(
             break
         await asyncio.sleep(0.05)
     assert gone not in second._index and copy.id in second._index
-    # the changes came while the linker was still busy: they waited for it
-    assert not second.linking.in_step
+    # the changes were written while the linker was busy (asserted above); whether it is
+    # still busy once the index shows them depends on the machine's speed, so only the
+    # outcome is checked
     await in_step(second)
     linker = second.linking.linker
     assert linker.group(gone) is None
