@@ -7,7 +7,6 @@ import asyncio
 import signal
 import subprocess
 import uuid
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,9 +16,9 @@ import pytest
 
 from microcred_hub.generate import generate_list
 from microcred_hub.record import Microcredential
-from microcred_hub.store import ChangeSet, RedisStore
+from microcred_hub.store import RedisStore
 from microcred_hub.store.images import _head_key
-from tests.store.helpers import REDIS_URL, drop_prefix, require_redis
+from tests.store.helpers import REDIS_URL, drop_prefix, fill_redis, require_redis
 from tests.support.hub_process import HubProcess, graphql
 
 #: hubs linking thousands of records on a busy machine: more than the suite's default
@@ -45,14 +44,7 @@ async def prefix() -> AsyncIterator[str]:
 
 
 async def fill(prefix: str, records: list[Microcredential]) -> RedisStore:
-    store = RedisStore(URL, prefix=prefix)
-    await store.open()
-    by_source: dict[str, list[Microcredential]] = defaultdict(list)
-    for record in records:
-        by_source[record.source].append(record)
-    for source, items in by_source.items():
-        await store.apply(ChangeSet(source=source, upserts=tuple(items)))
-    return store
+    return await fill_redis(URL, prefix, records)
 
 
 def config(tmp_path: Path, prefix: str) -> Path:

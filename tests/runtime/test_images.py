@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import msgspec
@@ -19,7 +18,7 @@ from microcred_hub.runtime.feed import IndexFeed
 from microcred_hub.runtime.states import SourceStates
 from microcred_hub.store import ChangeSet, RedisStore
 from microcred_hub.store.images import _chunk_key, _head_key
-from tests.store.helpers import REDIS_URL, drop_prefix, require_redis
+from tests.store.helpers import REDIS_URL, drop_prefix, fill_redis, require_redis
 
 SOURCES = ("nzqa", "edubadges", "elm", "ctdl", "openbadges")
 Replica = Callable[..., Awaitable[tuple[IndexFeed, Index]]]
@@ -52,14 +51,7 @@ async def replica(prefix: str) -> AsyncIterator[Replica]:
 
 
 async def fill(prefix: str, records: list[Microcredential]) -> RedisStore:
-    store = RedisStore(require_redis(), prefix=prefix)
-    await store.open()
-    by_source: dict[str, list[Microcredential]] = defaultdict(list)
-    for record in records:
-        by_source[record.source].append(record)
-    for source, items in by_source.items():
-        await store.apply(ChangeSet(source=source, upserts=tuple(items)))
-    return store
+    return await fill_redis(require_redis(), prefix, records)
 
 
 def retitled(record: Microcredential, title: str) -> Microcredential:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import msgspec
@@ -21,7 +20,7 @@ from microcred_hub.runtime.linking import LinkStatus
 from microcred_hub.runtime.states import SourceStates
 from microcred_hub.store import ChangeSet, RedisStore
 from microcred_hub.store.images import _head_key
-from tests.store.helpers import REDIS_URL, drop_prefix, require_redis
+from tests.store.helpers import REDIS_URL, drop_prefix, fill_redis, require_redis
 
 #: hubs linking thousands of records on a busy machine: more than the suite's default
 pytestmark = pytest.mark.timeout(900)
@@ -65,14 +64,7 @@ async def replica(prefix: str) -> AsyncIterator[Replica]:
 
 
 async def fill(prefix: str, records: list[Microcredential]) -> RedisStore:
-    store = RedisStore(URL, prefix=prefix)
-    await store.open()
-    by_source: dict[str, list[Microcredential]] = defaultdict(list)
-    for record in records:
-        by_source[record.source].append(record)
-    for source, items in by_source.items():
-        await store.apply(ChangeSet(source=source, upserts=tuple(items)))
-    return store
+    return await fill_redis(URL, prefix, records)
 
 
 async def in_step(feed: IndexFeed) -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import redis.asyncio
 
-from microcred_hub.store import ChangeSet
+from microcred_hub.record import Microcredential
+from microcred_hub.store import ChangeSet, RedisStore
 
 REDIS_URL = os.environ.get("MICROCRED_HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -103,3 +104,16 @@ def subprocess_env() -> dict[str, str]:
     """Environment for a child Python that must import the hub even when not installed."""
     path = os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p)
     return {**os.environ, "PYTHONPATH": path}
+
+
+async def fill_redis(url: str, prefix: str, records: list[Microcredential]) -> RedisStore:
+    """An open store on ``prefix`` holding ``records``, one change per source (as harvests
+    would write them); the caller closes it."""
+    store = RedisStore(url, prefix=prefix)
+    await store.open()
+    by_source: dict[str, list[Microcredential]] = {}
+    for record in records:
+        by_source.setdefault(record.source, []).append(record)
+    for source, items in by_source.items():
+        await store.apply(ChangeSet(source=source, upserts=tuple(items)))
+    return store
