@@ -69,12 +69,8 @@ def feed_pages(records: int, page_size: int) -> list[bytes]:
     return pages
 
 
-async def run(records: int, page_size: int, store_url: str) -> None:
-    app = nzqa_app(pages=feed_pages(records, page_size))
-    runner, url = await start(app)
-    prefix = f"mch-bench-{uuid.uuid4().hex[:8]}:"
-    store = open_store(store_url, prefix=prefix)
-    await store.open()
+def nzqa_source(url: str, records: int, page_size: int) -> tuple[SourceConfig, NzqaConnector]:
+    """The source and connector for the loopback register ``feed_pages`` serves at ``url``."""
     # a benchmark register is bigger than the per-source defaults allow a real one to be
     source = SourceConfig(
         key="nzqa",
@@ -84,7 +80,16 @@ async def run(records: int, page_size: int, store_url: str) -> None:
         max_total_bytes=records * 20_000 + 1_000_000,
     )
     pages = (records + page_size - 1) // page_size + 1
-    connector = NzqaConnector(NzqaOptions(page_size=page_size, max_pages=pages))
+    return source, NzqaConnector(NzqaOptions(page_size=page_size, max_pages=pages))
+
+
+async def run(records: int, page_size: int, store_url: str) -> None:
+    app = nzqa_app(pages=feed_pages(records, page_size))
+    runner, url = await start(app)
+    prefix = f"mch-bench-{uuid.uuid4().hex[:8]}:"
+    store = open_store(store_url, prefix=prefix)
+    await store.open()
+    source, connector = nzqa_source(url, records, page_size)
     try:
         gc.collect()
         t0 = time.perf_counter()

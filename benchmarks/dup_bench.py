@@ -97,12 +97,10 @@ def quality(records: int, show: int, threshold: float | None) -> None:
 
 async def harvest_seconds(records: int) -> float:
     """A full harvest of ``records`` NZQA-like listings from a loopback register."""
-    from bench_harvest import feed_pages
+    from bench_harvest import feed_pages, nzqa_source
 
-    from microcred_hub.config import SourceConfig
     from microcred_hub.harvest import harvest_source
     from microcred_hub.store.factory import open_store
-    from microcred_hub_connectors.nzqa import NzqaConnector, NzqaOptions
     from tests.support.registers import nzqa_app, start
 
     page_size = 500
@@ -110,15 +108,7 @@ async def harvest_seconds(records: int) -> float:
     runner, url = await start(app)
     store = open_store("memory://", prefix="mch-dup-bench:")
     await store.open()
-    source = SourceConfig(
-        key="nzqa",
-        connector="nzqa",
-        url=f"{url}/microcredentials",
-        max_records=records + 1,
-        max_total_bytes=records * 20_000 + 1_000_000,
-    )
-    pages = (records + page_size - 1) // page_size + 1
-    connector = NzqaConnector(NzqaOptions(page_size=page_size, max_pages=pages))
+    source, connector = nzqa_source(url, records, page_size)
     try:
         t0 = time.perf_counter()
         summary = await harvest_source(source, connector, store)
