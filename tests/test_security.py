@@ -480,6 +480,59 @@ def test_persisted_only_without_a_file_stops_the_hub_naming_the_key(tmp_path: Pa
     assert "limits.persisted_queries_file" in done.stderr
 
 
+@pytest.fixture(scope="module")
+def listed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
+    folder = tmp_path_factory.mktemp("listed")
+    (folder / "queries.json").write_text(json.dumps([ALLOWED]), encoding="utf-8")
+    with running(demo_config(folder, '[limits]\npersisted_queries_file = "queries.json"\n')) as hub:
+        yield hub
+
+
+async def test_a_persisted_queries_file_alone_serves_its_queries_by_hash_and_runs_others(
+    listed: HubProcess, client_for: type[Client]
+) -> None:
+    client = client_for(listed)
+    expected = {"data": {"sources": [{"key": "edubadges"}, {"key": "nzqa"}]}}
+    # never sent in full to this hub: known from the file
+    by_hash = await client.call("POST", "/graphql", json={"extensions": apq(sha(ALLOWED))})
+    assert by_hash.json == expected
+    assert "errors" not in (await client.query("{ sources { key status } }")).json  # no allow-list
+    other = "{ sources { key lastError } }"
+    unknown = await client.call("POST", "/graphql", json={"extensions": apq(sha(other))})
+    assert unknown.messages == ["PersistedQueryNotFound"]  # APQ goes on as without a file
+    registered = await client.query(other, extensions=apq(sha(other)))
+    assert "errors" not in registered.json
+    again = await client.call("POST", "/graphql", json={"extensions": apq(sha(other))})
+    assert again.json == registered.json
+
+
+@pytest.mark.parametrize("only", ["persisted_only = true\n", ""], ids=["only", "listed"])
+def test_a_persisted_queries_file_that_is_not_there_stops_the_hub_naming_the_key(
+    tmp_path: Path, only: str
+) -> None:
+    config = demo_config(tmp_path, f'[limits]\n{only}persisted_queries_file = "nope.json"\n')
+    done = subprocess.run(
+        [*hub_command(), "serve", "--config", str(config), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "limits.persisted_queries_file" in done.stderr
+    assert "nope.json not found; give the path of a JSON file" in done.stderr
+
+
+def test_listed_queries_are_never_evicted_by_the_apq_memory() -> None:
+    listed = "{ sources { key } }"
+    store = PersistedQueries(max_entries=1, listed={sha(listed): listed})
+    for text in ("{ sources { status } }", "{ sources { url } }"):
+        store.resolve(text, apq(sha(text)))
+    assert store.resolve(None, apq(sha(listed))) == listed
+    off = PersistedQueries(apq=False, listed={sha(listed): listed})
+    assert off.resolve(None, apq(sha(listed))) == listed  # the file is not APQ registration
+
+
 def test_the_apq_memory_is_bounded_least_recently_used_first() -> None:
     store = PersistedQueries(max_entries=2)
     a, b, c = "{ sources { key } }", "{ sources { status } }", "{ sources { url } }"

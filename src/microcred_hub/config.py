@@ -93,6 +93,7 @@ class QueryLimits(_Section, frozen=True):
     persisted_queries_max: int = 1000
     #: allow-list mode: only the documents of persisted_queries_file run (dashboards)
     persisted_only: bool = False
+    #: JSON documents served by hash from the start (graphql/persisted.py); the allow-list
     persisted_queries_file: str | None = None
 
 

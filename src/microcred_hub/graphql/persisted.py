@@ -8,6 +8,10 @@ cache (whose TTL would evict them at random). Limitation: each replica learns ha
 so after a restart or on another replica a client gets one ``PersistedQueryNotFound`` and
 re-sends the query, which the protocol already provides for.
 
+Persisted-query file (``[limits] persisted_queries_file``): its documents are known by hash from
+the start, on every replica, and never evicted; other queries still run, and APQ registers them
+as above (Apollo Router's persisted-query list without its safelist).
+
 Allow-list (``[limits] persisted_only = true`` with ``persisted_queries_file``): only the
 documents in the file run, whether sent by hash or in full; APQ registration is off. A document
 sent in full runs when its hash is listed, or when it parses to exactly a listed operation (the
@@ -75,12 +79,15 @@ class PersistedQueries:
         *,
         max_entries: int = 1000,
         allow_list: Mapping[str, str] | None = None,
+        listed: Mapping[str, str] | None = None,
         apq: bool = True,
         max_tokens: int = 2000,
     ) -> None:
         self.max_entries = max(0, max_entries)
         self.apq = apq
         self._known: OrderedDict[str, str] = OrderedDict()
+        #: the persisted-query file's documents: apart from the LRU, so they are never evicted
+        self._listed = {k.lower(): v for k, v in (listed or {}).items()}
         self.allow_list = (
             None if allow_list is None else {k.lower(): v for k, v in allow_list.items()}
         )
@@ -127,6 +134,9 @@ class PersistedQueries:
             if document is None:
                 raise _only_error(f"unknown sha256Hash {digest}")
             return document
+        listed = self._listed.get(digest)
+        if listed is not None:
+            return listed
         if not self.apq:
             raise PersistedQueryError(
                 "PersistedQueryNotSupported: automatic persisted queries are off here "
@@ -141,6 +151,8 @@ class PersistedQueries:
 
     def _remember(self, digest: str, query: str) -> None:
         if not self.apq or len(query) > MAX_REMEMBERED_CHARS or not self.max_entries:
+            return
+        if digest in self._listed:
             return
         self._known[digest] = query
         self._known.move_to_end(digest)
@@ -222,17 +234,21 @@ def persisted_queries_for(
     always_allowed: Mapping[str, str] | None = None,
 ) -> PersistedQueries:
     """The hub's persisted-query store from its ``[limits]`` settings; ``always_allowed``
-    (hash -> document: the dashboard's queries) joins the allow-list in ``persisted_only``."""
-    if only:
-        if not file:
-            raise ConfigError(
-                "persisted_only = true needs persisted_queries_file (the allowed queries)",
-                file=config_file,
-                key="limits.persisted_queries_file",
-            )
+    (hash -> document: the dashboard's queries) joins the allow-list in ``persisted_only``.
+    Without ``persisted_only`` the file's documents are served by hash and other queries run."""
+    if only and not file:
+        raise ConfigError(
+            "persisted_only = true needs persisted_queries_file (the allowed queries)",
+            file=config_file,
+            key="limits.persisted_queries_file",
+        )
+    listed = None
+    if file:
         path = Path(file)
         if not path.is_absolute() and config_file != "<defaults>":
             path = Path(config_file).resolve().parent / path
-        allowed = {**(always_allowed or {}), **load_allow_list(path, config_file=config_file)}
+        listed = load_allow_list(path, config_file=config_file)
+    if only:
+        allowed = {**(always_allowed or {}), **(listed or {})}
         return PersistedQueries(allow_list=allowed, max_tokens=max_tokens)
-    return PersistedQueries(max_entries=max_entries, apq=enabled)
+    return PersistedQueries(max_entries=max_entries, apq=enabled, listed=listed)
