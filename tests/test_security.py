@@ -423,6 +423,22 @@ async def test_apq_registers_a_query_then_serves_it_by_hash_over_get_and_post(
     assert await client.counter('mch_response_cache_total{result="hit"}') == hits + 1
 
 
+async def test_apq_registers_a_query_whose_answer_is_already_cached(
+    dev: HubProcess, client_for: type[Client]
+) -> None:
+    client = client_for(dev)
+    text = "{ microcredentials(first: 2) { totalCount } }"
+    plain = await client.query(text)  # its answer is now in the response cache
+    missing = await client.call("POST", "/graphql", json={"extensions": apq(sha(text))})
+    assert missing.messages == ["PersistedQueryNotFound"]
+    registered = await client.query(text, extensions=apq(sha(text)))  # the client's retry
+    assert registered.json == plain.json
+    by_hash = await client.call("POST", "/graphql", json={"extensions": apq(sha(text))})
+    assert by_hash.json == plain.json
+    mismatch = await client.query(text, extensions=apq(sha(SOURCES)))
+    assert mismatch.json["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"  # type: ignore[index]
+
+
 async def test_apq_refusals_are_request_errors_with_codes(
     dev: HubProcess, client_for: type[Client]
 ) -> None:

@@ -58,7 +58,8 @@ async def read_body(receive: Receive, limit: int) -> bytes:
 
 def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch: str) -> str | None:
     """None when the request is not a cacheable query (a mutation, or not a well-formed
-    GraphQL-over-HTTP request: those go to the endpoint, which refuses them)."""
+    GraphQL-over-HTTP request: those go to the endpoint, which refuses them), or registers
+    an APQ hash (the endpoint must see it, whether its answer is cached or not)."""
     try:
         if method == "GET":
             params = dict(parse_qsl(query_string.decode("latin-1")))
@@ -89,6 +90,10 @@ def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch:
         return None  # the endpoint answers 400: a cached answer must not stand in for that
     if not query:
         query = _persisted_key(extensions)  # a hash-only APQ request names one document
+    elif _persisted_key(extensions):
+        # query and hash: a registration (rare: after PersistedQueryNotFound), which the
+        # endpoint checks and remembers; a cached answer would leave the hash unknown
+        return None
     if not query:
         return None  # (the schema has no mutations: anything else fails validation, uncached)
     # The exact text: folding whitespace would merge queries that differ in meaning (a
