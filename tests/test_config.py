@@ -188,3 +188,19 @@ def test_unknown_connector_options_are_refused_with_the_key(tmp_path: Path) -> N
     done = harvest_with(bad)
     assert done.returncode == 2
     assert "fromat" in done.stderr and "sources[0]" in done.stderr
+
+
+def test_an_unknown_tabular_level_framework_stops_start_up_listing_the_known_ones(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "hub.toml"
+    bad.write_text(
+        '[[sources]]\nkey = "t"\nconnector = "tabular"\nurl = "http://127.0.0.1:1/t.csv"\n'
+        'format = "csv"\nid_column = "id"\nlevel_framework = "AQF"\n'
+        'columns = { title = "name", level = "level" }\n'
+    )
+    done = harvest_with(bad)
+    assert done.returncode == 2, done.stderr
+    assert str(bad) in done.stderr and "sources[0]" in done.stderr
+    assert "level_framework: unknown framework 'AQF'" in done.stderr
+    assert "EQF (a stated level)" in done.stderr and "NFQ, NZQCF" in done.stderr

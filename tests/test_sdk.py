@@ -56,6 +56,8 @@ SDK_NAMES = [
     "isat_fields",
     "follow_pages",
     "framework_level",
+    "framework_names",
+    "framework_table",
     "identifiers",
     "json_kind",
     "lang_strings",

@@ -7,7 +7,14 @@ from typing import Literal
 
 import msgspec
 
-from microcred_hub.sdk import ConnectorOptions, CredentialType, country_code, language_code
+from microcred_hub.sdk import (
+    ConnectorOptions,
+    CredentialType,
+    country_code,
+    framework_names,
+    framework_table,
+    language_code,
+)
 
 #: canonical fields a column can feed (README.md "Fields"), besides ``<field>_<lang>`` texts
 FIELDS: frozenset[str] = frozenset(
@@ -113,6 +120,7 @@ class TabularOptions(ConnectorOptions, frozen=True, kw_only=True):
             )
         if "level" in self.columns and not (self.level_framework or "").strip():
             raise ValueError('level_framework: the level column needs its framework ("EQF", ...)')
+        self._check_level_framework()
         if "field_of_study" in self.columns and not (self.field_of_study_scheme or "").strip():
             raise ValueError(
                 'field_of_study_scheme: name the scheme of the codes ("ISCED-F", "NZSCED", ...)'
@@ -127,6 +135,16 @@ class TabularOptions(ConnectorOptions, frozen=True, kw_only=True):
             raise ValueError(
                 f"date_format: {self.date_format!r} has no strptime directive (%Y ...)"
             )
+
+    def _check_level_framework(self) -> None:
+        # A framework without a table would give every level eqf null and a warning per record.
+        framework = (self.level_framework or "").strip()
+        if not framework or framework.upper() == "EQF" or framework_table(framework):
+            return
+        raise ValueError(
+            f"level_framework: unknown framework {framework!r}; use EQF (a stated level) or one "
+            f"with a level table: {', '.join(framework_names())} (or one of their aliases)"
+        )
 
     def _check_defaults(self) -> None:
         if credential_type_of(self.credential_type) is None:

@@ -258,6 +258,11 @@ def test_unknown_credential_type_value_is_other_with_a_warning() -> None:
         ({"value_maps": {"delivery": {"x": "online"}}}, "value_maps: unknown field 'delivery'"),
         ({"workload_unit": None}, "workload_unit"),
         ({"level_framework": ""}, "level_framework"),
+        (
+            {"level_framework": "NZQA"},
+            r"level_framework: unknown framework 'NZQA'; use EQF \(a stated level\) or one "
+            r"with a level table: NFQ, NZQCF",
+        ),
         ({"credential_type": "DIPLOMA"}, "credential_type: 'DIPLOMA'"),
         ({"country": "Atlantis"}, "country: 'Atlantis'"),
         ({"records_path": "data"}, "records_path: only JSON"),
@@ -273,6 +278,11 @@ def test_bad_mapping_is_refused_with_the_key_named(
     table = {k: v for k, v in table.items() if v is not None}
     with pytest.raises(msgspec.ValidationError, match=message):
         msgspec.convert(table, TabularOptions)
+
+
+@pytest.mark.parametrize("framework", ["EQF", "eqf", "NZQCF", "NZQF", "Irish NFQ"])
+def test_a_framework_is_known_by_its_name_or_an_alias_in_any_case(framework: str) -> None:
+    assert options("nz_microcredentials.toml", level_framework=framework).level_framework
 
 
 def test_unknown_option_key_is_refused() -> None:

@@ -16,6 +16,8 @@ from microcred_hub.normalise.languages import language_code, language_codes
 from microcred_hub.normalise.levels import (
     FrameworkTable,
     framework_level,
+    framework_names,
+    framework_table,
     load_framework_table,
     stated_eqf,
 )
@@ -65,6 +67,8 @@ __all__ = [
     "flag",
     "follow_pages",
     "framework_level",
+    "framework_names",
+    "framework_table",
     "identifiers",
     "isat_fields",
     "lang_strings",

@@ -99,6 +99,17 @@ def framework_tables() -> dict[str, FrameworkTable]:
     return load_framework_tables(resources.files("microcred_hub.normalise") / "frameworks")
 
 
+def framework_table(name: str) -> FrameworkTable | None:
+    """The hub's table of a framework by its name or an alias, as ``framework_level`` finds
+    it ("NZQF", "irish nfq"); None when the hub has none."""
+    return framework_tables().get(spaced_key(name))
+
+
+def framework_names() -> tuple[str, ...]:
+    """The names of the frameworks the hub has tables for, sorted (EQF is stated, no table)."""
+    return tuple(sorted({table.name for table in framework_tables().values()}))
+
+
 def _canonical_level(text: str) -> str:
     """ " 7 ", "Level 7", "07", "7.0" -> "7"; anything else trimmed as is ("3.5", "8+")."""
     text = _LEVEL_PREFIX.sub("", text.strip(), count=1) if text[:1].isalpha() else text.strip()
@@ -133,7 +144,7 @@ def framework_level(
     if level is None:
         warnings.append(f"{framework} level {value!r} is not a level; left out")
         return None
-    table = table or framework_tables().get(spaced_key(framework))
+    table = table or framework_table(framework)
     if table is None:
         warnings.append(f'no EQF table for framework "{framework}"; EQF level left empty')
         return Level(framework=framework.strip(), framework_level=level, derived=False)
