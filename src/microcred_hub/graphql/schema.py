@@ -99,38 +99,27 @@ def page_size(first: int | None) -> int:
     return DEFAULT_FIRST if first is None else first
 
 
+#: MicrocredentialFilter's fields by their Python names: each is the RecordFilter field of that
+#: name, but duplicated_in, which ``with_duplicated_in`` resolves (the fast path's twin is
+#: ``_filter_fields``): a field added to the input reaches both paths
+_FILTER_FIELDS = tuple(
+    field.name
+    for field in dataclasses.fields(MicrocredentialFilter)
+    if field.name != "duplicated_in"
+)
+
+
 def record_filter(value: MicrocredentialFilter | None) -> RecordFilter | None:
-    """The index's filter for a GraphQL filter input."""
+    """The index's filter for a GraphQL filter input (lists become tuples)."""
     value = given(value)
     if value is None:
         return None
-    return RecordFilter(
-        source=_tuple(value.source),
-        issuer_country=_tuple(value.issuer_country),
-        eqf_level=_tuple(value.eqf_level),
-        eqf_level_min=given(value.eqf_level_min),
-        eqf_level_max=given(value.eqf_level_max),
-        ects_min=given(value.ects_min),
-        ects_max=given(value.ects_max),
-        hours_min=given(value.hours_min),
-        hours_max=given(value.hours_max),
-        participation_form=_tuple(value.participation_form),
-        assessment_type=_tuple(value.assessment_type),
-        language=_tuple(value.language),
-        credential_type=_tuple(value.credential_type),
-        status=_tuple(value.status),
-        stackable=given(value.stackable),
-        framework_listed=given(value.framework_listed),
-        skill=_tuple(value.skill),
-        awarding_body=_tuple(value.awarding_body),
-        updated_since=given(value.updated_since),
-        issuer_country_missing=given(value.issuer_country_missing),
-        eqf_level_missing=given(value.eqf_level_missing),
-        valid_from_missing=given(value.valid_from_missing),
-        valid_from_year=_tuple(value.valid_from_year),
-        valid_from_min=given(value.valid_from_min),
-        valid_from_max=given(value.valid_from_max),
-    )
+    fields: dict[str, Any] = {}
+    for name in _FILTER_FIELDS:
+        item = given(getattr(value, name))
+        if item is not None:
+            fields[name] = tuple(item) if isinstance(item, list) else item
+    return RecordFilter(**fields)
 
 
 def index_filter(
