@@ -57,12 +57,21 @@ class HubProcess:
         )
 
     async def wait_ready(self, within: float = 30.0) -> None:
+        """Until /readyz answers 200; a hub that exits first or is not ready ``within``
+        seconds is killed and reaped (no caller has to), and the error shows its log's tail."""
+        try:
+            await self._poll_ready(within)
+        except BaseException:
+            self.stop(signal.SIGKILL)
+            raise
+
+    async def _poll_ready(self, within: float) -> None:
         deadline = time.monotonic() + within
         async with aiohttp.ClientSession() as session:
             while time.monotonic() < deadline:
                 assert self.proc is not None
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"hub exited with {self.proc.returncode}:\n{self.output()}")
+                    raise RuntimeError(f"hub exited with {self.proc.returncode}:\n{self.tail()}")
                 try:
                     async with session.get(self.url + "/readyz") as resp:
                         if resp.status == 200:
@@ -70,10 +79,14 @@ class HubProcess:
                 except aiohttp.ClientError:
                     pass
                 await asyncio.sleep(0.1)
-        raise TimeoutError(f"hub not ready after {within} s:\n{self.output()}")
+        raise TimeoutError(f"hub not ready after {within} s:\n{self.tail()}")
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def tail(self, lines: int = 40) -> str:
+        """The last lines of the hub's log, as a failure shows them."""
+        return "\n".join(self.output().splitlines()[-lines:])
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc is not None and self.proc.poll() is None:
