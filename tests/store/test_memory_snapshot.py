@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import msgspec
@@ -127,8 +127,11 @@ async def test_snapshot_of_another_format_is_refused(tmp_path: Path) -> None:
         await MemoryStore(path).open()
 
 
+#: the most the writer below may write to a file: its snapshot is ~4 MB
+FILE_LIMIT = 1 << 20
+
 _WRITER = """
-import asyncio, sys
+import asyncio, resource, signal, sys
 from pathlib import Path
 import msgspec
 from microcred_hub.record import LangString
@@ -144,32 +147,34 @@ async def main() -> None:
         msgspec.structs.replace(template, id=f"nzqa:MC{i}", local_id=f"MC{i}")
         for i in range(int(sys.argv[2]))
     )
+    # A write past the limit now kills the process (Python ignores SIGXFSZ; the kernel's
+    # default ends it, as a crash would), wherever the snapshot writer is in its file.
+    limit = int(sys.argv[3])
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     print("writing", flush=True)
     await store.apply(ChangeSet(source="nzqa", upserts=records))
     await store.close()
+    print("written", flush=True)
 
 asyncio.run(main())
 """
 
 
-def kill_when_writing(path: Path, records: int) -> bool:
-    """Run a writer with ~40 MB to write; kill it as soon as its temporary file appears."""
+def crash_mid_write(path: Path, records: int) -> None:
+    """Run a writer that dies in the middle of writing its snapshot's temporary file."""
     env = subprocess_env()
     env["PYTHONPATH"] += os.pathsep + str(REPO)
-    writer = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(path), str(records)], env=env, stdout=subprocess.PIPE
+    done = subprocess.run(
+        [sys.executable, "-c", _WRITER, str(path), str(records), str(FILE_LIMIT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    killed = False
-    deadline = time.monotonic() + 20
-    while writer.poll() is None and time.monotonic() < deadline:
-        if list(path.parent.glob(f".{path.name}.*.tmp")):
-            writer.kill()
-            killed = True
-            break
-    writer.kill()
-    writer.wait()
-    assert killed or writer.returncode == 0, "the writer failed before writing"
-    return killed
+    assert done.stdout == "writing\n", done.stderr  # it got as far as writing, no further
+    assert done.returncode == -signal.SIGXFSZ, done.stderr
 
 
 async def test_a_crash_mid_write_leaves_the_old_snapshot(tmp_path: Path) -> None:
@@ -179,15 +184,14 @@ async def test_a_crash_mid_write_leaves_the_old_snapshot(tmp_path: Path) -> None
     await old.apply(ChangeSet(source="nzqa", upserts=(make_record("OLD"),)))
     await old.close()
 
-    await asyncio.to_thread(kill_when_writing, path, 10000)
+    await asyncio.to_thread(crash_mid_write, path, 1000)
     leftovers = await asyncio.to_thread(lambda: list(tmp_path.glob(".snap.json.*.tmp")))
+    # the new snapshot was cut off in its temporary file, before os.replace
+    assert [leftover.stat().st_size for leftover in leftovers] == [FILE_LIMIT]
 
     snapshot = load_snapshot(path)
-    assert snapshot is not None  # whatever happened, the file is whole
-    if leftovers:  # killed before os.replace: the old snapshot must be untouched
-        assert [r.id for r in snapshot.records] == ["nzqa:OLD"]
-    else:
-        assert len(snapshot.records) in (1, 10000)
+    assert snapshot is not None
+    assert [r.id for r in snapshot.records] == ["nzqa:OLD"]  # whole, and untouched
 
     restarted = MemoryStore(path)
     await restarted.open()
