@@ -33,21 +33,48 @@ async def prefix() -> AsyncIterator[str]:
 
 @pytest.fixture
 async def replica(prefix: str) -> AsyncIterator[Replica]:
-    """Start replicas (store, index, feed) on one Redis prefix; each loads at start."""
-    opened: list[RedisStore] = []
+    """Start replicas (store, index, feed) on one Redis prefix; each loads at start.
+
+    A replica that built its index from the records writes an image of it a moment later
+    (``DEBOUNCE_SECONDS``): a test that reasons about which image the store holds stops the
+    replicas it is done with first (``quiet``), so how long its steps take does not matter.
+    """
+    opened: list[tuple[RedisStore, IndexFeed]] = []
 
     async def start(sources: tuple[str, ...] = SOURCES) -> tuple[IndexFeed, Index]:
         store = RedisStore(require_redis(), prefix=prefix, reconnect_delay=(0.05, 0.3))
         await store.open()
-        opened.append(store)
         index = Index()
         feed = IndexFeed(store, index, SourceStates(store, ()), sources)
+        opened.append((store, feed))
         await feed.start()
         return feed, index
 
     yield start
-    for store in opened:
+    for store, feed in opened:
+        await feed.stop()
         await store.close()
+
+
+async def quiet(feed: IndexFeed) -> IndexFeed:
+    """``feed`` with its image writing stopped: no image of its own comes later."""
+    await feed.stop()
+    return feed
+
+
+async def imaged(replica: Replica, sources: tuple[str, ...] = SOURCES) -> IndexFeed:
+    """A replica whose image is the store's current one, and stays so (it writes no other)."""
+    feed, _ = await replica(sources)
+    await quiet(feed)
+    assert feed.images is not None
+    assert await feed.images.write()
+    return feed
+
+
+async def current_chunk(writer: RedisStore) -> str:
+    """The key of the first chunk of the image the store's head names now."""
+    head = msgspec.json.decode(await writer._client().get(_head_key(writer)))
+    return _chunk_key(writer, head["id"], 0)
 
 
 async def fill(prefix: str, records: list[Microcredential]) -> RedisStore:
@@ -82,6 +109,7 @@ async def test_a_replica_started_from_the_image_answers_as_one_that_built_from_r
 ) -> None:
     writer = await fill(prefix, generate_list(1500, seed=5))
     built_feed, built = await replica()
+    await quiet(built_feed)
     assert built_feed.images is not None
     assert await built_feed.images.write()
 
@@ -99,9 +127,7 @@ async def test_a_replica_loaded_from_an_image_follows_later_changes(
 ) -> None:
     records = generate_list(600, seed=6)
     writer = await fill(prefix, records)
-    feed, _ = await replica()
-    assert feed.images is not None
-    assert await feed.images.write()
+    await imaged(replica)
     _, loaded = await replica()
 
     changed = retitled(records[0], "A changed title")
@@ -121,9 +147,7 @@ async def test_an_image_of_an_older_data_version_is_not_used(
 ) -> None:
     records = generate_list(400, seed=7)
     writer = await fill(prefix, records)
-    feed, _ = await replica()
-    assert feed.images is not None
-    assert await feed.images.write()
+    await imaged(replica)
     # Change the data without the image following: the image is now stale.
     changed = retitled(records[3], "Changed after the image")
     await writer.apply(ChangeSet(source=changed.source, upserts=(changed,)))
@@ -141,14 +165,13 @@ async def test_an_image_missing_a_source_this_replica_serves_is_not_used(
 ) -> None:
     records = generate_list(400, seed=8)
     writer = await fill(prefix, records)
-    feed, _ = await replica(sources=("nzqa", "elm"))  # the writer serves two sources only
-    assert feed.images is not None
-    assert await feed.images.write()
+    await imaged(replica, ("nzqa", "elm"))  # the writer serves two sources only
 
     with caplog.at_level(logging.INFO, logger="microcred_hub.hub"):
-        _, everything = await replica()
+        all_feed, everything = await replica()
     assert "index image not used: the index image holds 0 records of" in caplog.text
     assert len(everything) == 400
+    await quiet(all_feed)  # an image of every source would do for the next replica too
 
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="microcred_hub.hub"):
@@ -164,20 +187,18 @@ async def test_an_incomplete_or_unreadable_image_is_rebuilt_from_the_records(
 ) -> None:
     records = generate_list(300, seed=9)
     writer = await fill(prefix, records)
-    feed, _ = await replica()
-    assert feed.images is not None
-    assert await feed.images.write()
-    head = msgspec.json.decode(await writer._client().get(_head_key(writer)))
-    key = _chunk_key(writer, head["id"], 0)
+    await imaged(replica)
 
-    await writer._client().set(key, b"\x00not an image")
+    await writer._client().set(await current_chunk(writer), b"\x00not an image")
     with caplog.at_level(logging.INFO, logger="microcred_hub.hub"):
-        _, rebuilt = await replica()
+        rebuilt_feed, rebuilt = await replica()
     assert "index image not used: the index image has" in caplog.text
     assert len(rebuilt) == 300
+    # It writes a good image after building: that one is the current image once it is quiet.
+    await quiet(rebuilt_feed)
 
     caplog.clear()
-    await writer._client().delete(key)
+    await writer._client().delete(await current_chunk(writer))
     with caplog.at_level(logging.INFO, logger="microcred_hub.hub"):
         _, rebuilt = await replica()
     assert "index image not used: the index image was replaced" in caplog.text
