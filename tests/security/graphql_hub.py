@@ -47,7 +47,9 @@ def write_hub(
 
 
 @contextmanager
-def serving(config: Path, within: float = 110.0) -> Iterator[HubProcess]:
+def serving(config: Path, within: float = 600.0) -> Iterator[HubProcess]:
+    """The hub, once it answers /readyz. ``within`` only bounds a hub that never does (it is
+    then killed): readiness is an event, and a loaded machine may take minutes to reach it."""
     import asyncio
 
     hub = HubProcess(config, extra_args=("--no-harvest",))

@@ -20,6 +20,9 @@ from tests.support.hub_process import HubProcess
 
 #: enough records that searching them word by word takes the hub seconds
 RECORDS = 20_000
+#: the tests' own time limit, not their hub's start: that is bounded by its readiness
+#: (``serving``), and takes long on a loaded machine at 20 000 records
+pytestmark = pytest.mark.timeout(120, func_only=True)
 #: /healthz waits for whatever holds the event loop; seconds would mean a frozen hub
 PROMPT = 1.0
 
