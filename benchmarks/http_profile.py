@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from http_bench import PAGE500, QUERY20, config_text, write_snapshot
+from http_bench import PAGE500, QUERY20, config_text, linked, write_snapshot
 
 Call = Callable[[int], Awaitable[bytes]]
 
@@ -60,6 +60,7 @@ async def run(config_path: Path, count: int, profile: str | None, only: str | No
         guard({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, startup.get, done.put)  # type: ignore[arg-type]
     )
     assert (await done.get())["type"] == "lifespan.startup.complete"
+    await linked(hub)
 
     async def call(method: str, path: str, query: bytes = b"", body: bytes = b"") -> bytes:
         headers = [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"wrk")]
