@@ -104,6 +104,32 @@ def write_snapshot(path: Path, n: int, seed: int) -> None:
 # -- the server ---------------------------------------------------------------------------
 
 
+class Collections:
+    """The cyclic GC's collections in this process since the last ``take``: how many of each
+    generation, the time the process stood still in them, the longest one."""
+
+    def __init__(self) -> None:
+        self._started = 0.0
+        self.figures = self._none()
+
+    @staticmethod
+    def _none() -> dict[str, Any]:
+        return {"count": [0, 0, 0], "paused_ms": 0.0, "longest_ms": 0.0}
+
+    def take(self) -> dict[str, Any]:
+        taken, self.figures = self.figures, self._none()
+        return taken
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        took = (time.perf_counter() - self._started) * 1000
+        self.figures["count"][info["generation"]] += 1
+        self.figures["paused_ms"] += took
+        self.figures["longest_ms"] = max(self.figures["longest_ms"], took)
+
+
 def serve(config_path: str, port: int, static_file: str) -> None:
     import uvicorn
     from starlette.responses import Response
@@ -127,6 +153,13 @@ def serve(config_path: str, port: int, static_file: str) -> None:
     while not hasattr(app, "router"):  # under the telemetry wrapper and the Guard
         app = app.app
     app.router.routes.append(Route("/static", static))
+    collections = Collections()
+    gc.callbacks.append(collections)
+
+    async def collected(_request: object) -> Response:
+        return Response(json.dumps(collections.take()), media_type="application/json")
+
+    app.router.routes.append(Route("/gc", collected))
     loop, http = server_implementation()
     uvicorn.run(
         guard,
@@ -353,9 +386,14 @@ def main() -> int:
             plain = lua_script(folder / "plain.lua")
             nonces = itertools.count()
 
-            def uncached_run(seconds: int) -> dict[str, float]:
+            def uncached_run(seconds: int) -> dict[str, Any]:
                 hits, misses = cache_lookups(base)
-                figures = wrk(base + "/graphql", seconds, args.connections, lua, str(next(nonces)))
+                urllib.request.urlopen(base + "/gc").close()  # from here
+                figures: dict[str, Any] = wrk(
+                    base + "/graphql", seconds, args.connections, lua, str(next(nonces))
+                )
+                with urllib.request.urlopen(base + "/gc") as resp:
+                    figures["gc"] = json.loads(resp.read())
                 hits_after, misses_after = cache_lookups(base)
                 if hits_after != hits:  # (the /metrics GETs themselves are not looked up)
                     raise RuntimeError(f"{hits_after - hits:.0f} uncached requests hit the cache")
@@ -367,7 +405,7 @@ def main() -> int:
             uncached_run(2)
             # Interleaved rounds, the best of each: on a shared machine the load drifts over
             # seconds, and one long run per path would compare different moments.
-            runs: dict[str, list[dict[str, float]]] = {"static": [], "cached": [], "uncached": []}
+            runs: dict[str, list[dict[str, Any]]] = {"static": [], "cached": [], "uncached": []}
             for _ in range(args.rounds):
                 runs["static"].append(wrk(base + "/static", args.seconds, args.connections, plain))
                 runs["cached"].append(wrk(get_url, args.seconds, args.connections, plain))
@@ -390,6 +428,12 @@ def main() -> int:
         row = "".join(f"{f[f'p{p:g}_ms']:8.2f}" for p in PERCENTILES)
         print(f"{name:<10} {f['rps']:>9,.0f}               {row}{f['max_ms']:8.2f}")
     print(f"(uncached: {uncached['misses']:,.0f} requests, every one a response-cache miss)")
+    collected = uncached["gc"]
+    print(
+        f"cyclic GC in that uncached run: {'/'.join(map(str, collected['count']))} collections "
+        f"(generation 0/1/2), {collected['paused_ms']:.0f} ms paused, the longest "
+        f"{collected['longest_ms']:.1f} ms"
+    )
     print(f"uncached ÷ static             {uncached['rps'] / static_rps:6.3f}   (goal >= 0.2)")
     print(
         f"cached ÷ static               {figures['cached']['rps'] / static_rps:6.3f}   (goal >= 0.8)"
