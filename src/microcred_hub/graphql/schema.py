@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import dataclasses
 import functools
 from collections import OrderedDict
@@ -21,6 +22,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLResolveInfoHelpers,
     GraphQLSchema,
     get_named_type,
     get_nullable_type,
@@ -647,6 +649,20 @@ _shapes: OrderedDict[tuple[object, ...], tuple[object, _Shape | None, list[objec
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core execution with the projected fast path for lists of records."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # graphql-core gives resolvers helpers that are bound methods of the executor, which
+        # holds them: a reference cycle, so the executor and all it collected (fields, values,
+        # errors: a page's hundred-odd objects) outlive the request until the cyclic GC runs,
+        # and under load that garbage is what makes its collections frequent and long. The
+        # same methods bound to a shallow copy (sharing the sets of pending work, which is all
+        # they touch) that does not hold them: no cycle, the executor is freed on return.
+        twin = copy.copy(self)
+        del twin.async_helpers
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=twin.gather_async_work, track=twin.track_async_work
+        )
 
     def _shape_of(
         self, item: GraphQLObjectType, details: FieldDetailsList
