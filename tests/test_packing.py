@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
 import msgspec
@@ -109,3 +112,50 @@ def test_records_packed_with_a_dictionary_learnt_from_elsewhere_decode() -> None
     packing.adopt(known)  # learning what is already known changes nothing
     with pytest.raises(ValueError, match="does not match"):
         packing.adopt({1: b"not the dictionary with id 1"})
+
+
+def _zlib_packed(record: Microcredential, dictionary: bytes) -> bytes:
+    """A record as packing wrote it before zstd: its dictionary's id, then raw deflate."""
+    compressor = zlib.compressobj(3, zlib.DEFLATED, -13, 6, zlib.Z_DEFAULT_STRATEGY, dictionary)
+    data = msgspec.msgpack.encode(record)
+    return (
+        struct.pack("<I", zlib.crc32(dictionary)) + compressor.compress(data) + compressor.flush()
+    )
+
+
+def test_records_packed_with_zlib_before_zstd_still_decode() -> None:
+    # what an older index image holds: its dictionaries travel with it and are adopted
+    records = generate_list(40, seed=5)
+    schema = packing.dictionaries()[packing._DICTS.schema]
+    trained = (schema + b"".join(msgspec.msgpack.encode(r) for r in records[:20]))[-8192:]
+    packing.adopt({zlib.crc32(trained): trained})
+    old = [_zlib_packed(r, schema if i % 2 else trained) for i, r in enumerate(records)]
+    assert [unpack(p) for p in old] == records
+    view = packing.view_decoder(frozenset({"id", "title"}))
+    assert [packing.unpack_as(p, view).id for p in old] == [r.id for r in records]  # type: ignore[attr-defined]
+
+
+def test_packed_records_are_zstd_frames_that_no_deflate_stream_can_be_mistaken_for() -> None:
+    packed = pack_many(generate_list(300, seed=3))
+    assert all(p[4:8] == b"\x28\xb5\x2f\xfd" for p in packed)
+    # raw deflate opening with those bytes: a stored block whose length fails its check
+    with pytest.raises(zlib.error):
+        zlib.decompressobj(-13).decompress(b"\x28\xb5\x2f\xfd" + bytes(60))
+
+
+def test_a_trained_dictionary_packs_smaller_than_the_schema_alone() -> None:
+    records = generate_list(600, seed=9)
+    schema_only = [
+        packing._compress(packing._DICTS.schema, msgspec.msgpack.encode(r)) for r in records
+    ]
+    trained = pack_many(records)
+    assert sum(map(len, trained)) < sum(map(len, schema_only)) * 0.8
+
+
+def test_records_decode_in_several_threads_at_once() -> None:
+    # zstd contexts are per thread: a shared one would mix records up or fail
+    records = generate_list(400, seed=7)
+    packed = pack_many(records)
+    with ThreadPoolExecutor(4) as pool:
+        decoded = list(pool.map(lambda _: [unpack(p) for p in packed], range(8)))
+    assert all(found == records for found in decoded)

@@ -26,7 +26,7 @@ from microcred_hub.index.providers import _Group
 from microcred_hub.index.text import TextIndex
 
 #: bumped whenever the layout below or what the index files changes: older images are rebuilt
-FORMAT = 2
+FORMAT = 3
 
 
 class _Range(msgspec.Struct, array_like=True):
