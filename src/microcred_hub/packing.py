@@ -25,7 +25,7 @@ from __future__ import annotations
 import struct
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar, overload
 
 import msgspec
@@ -114,7 +114,8 @@ class _Codecs(threading.local):
 
     def __init__(self) -> None:
         self.compressors: dict[int, zstandard.ZstdCompressor] = {}
-        self.decompressors: dict[int, zstandard.ZstdDecompressor] = {}
+        #: decompress functions by a record's first 8 bytes: its dictionary id and zstd magic
+        self.by_head: dict[bytes, Callable[[bytes], bytes]] = {}
 
     def compressor(self, dictionary: int) -> zstandard.ZstdCompressor:
         found = self.compressors.get(dictionary)
@@ -129,11 +130,9 @@ class _Codecs(threading.local):
             )
         return found
 
-    def decompressor(self, dictionary: int) -> zstandard.ZstdDecompressor:
-        found = self.decompressors.get(dictionary)
-        if found is None:
-            found = zstandard.ZstdDecompressor(dict_data=_zstd_dictionary(dictionary))
-            self.decompressors[dictionary] = found
+    def decompressor(self, head: bytes, dictionary: int) -> Callable[[bytes], bytes]:
+        found = zstandard.ZstdDecompressor(dict_data=_zstd_dictionary(dictionary)).decompress
+        self.by_head[head] = found
         return found
 
 
@@ -192,9 +191,14 @@ def pack_many(records: Iterable[Microcredential]) -> list[bytes]:
 
 
 def _inflate(packed: bytes) -> bytes:
+    # A page decodes a record per edge: the common case is one dict lookup by the record's
+    # first 8 bytes (dictionary id and zstd magic) and the decompression itself.
+    decompress = _CODECS.by_head.get(packed[:8])
+    if decompress is not None:
+        return decompress(packed[_ID.size :])
     (dictionary,) = _ID.unpack_from(packed)
     if packed.startswith(_ZSTD_MAGIC, _ID.size):
-        return _CODECS.decompressor(dictionary).decompress(packed[_ID.size :])
+        return _CODECS.decompressor(packed[:8], dictionary)(packed[_ID.size :])
     # packed before zstd: raw deflate against a zlib dictionary
     return zlib.decompressobj(_ZLIB_WBITS, _DICTS.by_id[dictionary]).decompress(packed[_ID.size :])
 

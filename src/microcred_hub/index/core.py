@@ -514,7 +514,7 @@ class Index:
         return Page(
             total=len(matched),
             packed=[self._records[doc] for doc in shown],  # type: ignore[misc]
-            cursors=[ordering.cursor(spec, doc, scores) for doc in shown],
+            cursors=ordering.cursors(spec, shown, scores),
             has_next=len(docs) > first,
         )
 

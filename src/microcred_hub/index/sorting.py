@@ -7,6 +7,7 @@ two ranks (2i) and paging resumes at the right place. Nulls rank last in both di
 
 from __future__ import annotations
 
+import functools
 import heapq
 from array import array
 from bisect import bisect_left, bisect_right
@@ -123,22 +124,29 @@ class Ordering:
 
         return key
 
-    def cursor(self, spec: Sequence[SortField], doc: int, scores: dict[int, float]) -> str:
-        record_id = self._ids[doc]
-        assert record_id is not None
-        values: list[CursorValue] = []
+    def cursors(
+        self, spec: Sequence[SortField], docs: Sequence[int], scores: dict[int, float]
+    ) -> list[str]:
+        """The cursor of each of ``docs`` (a page's worth): what each field reads is looked
+        up once for the page, not once per record."""
+        readers: list[Callable[[int], CursorValue]] = []
         for field in spec:
             if field is SortField.RELEVANCE:
-                values.append(scores.get(doc, 0.0))
+                readers.append(functools.partial(_score, scores))
             elif COLUMNS[field][0] == "title":
                 # The folded title is already in the rank table: no second search_fold per record.
                 table = self.table("title")
-                rank = table.ranks[doc]
-                values.append(None if rank == NULL_RANK else table.distinct[rank >> 1])
+                readers.append(functools.partial(_title, table.ranks, table.distinct))
             else:
-                values.append(self._numeric[COLUMNS[field][0]].get(doc))
-        values.append(record_id)
-        return encode_cursor(_kind(spec), values)
+                readers.append(self._numeric[COLUMNS[field][0]].get)
+        kind = _kind(spec)
+        ids = self._ids
+        found: list[str] = []
+        for doc in docs:
+            values = [read(doc) for read in readers]
+            values.append(ids[doc])
+            found.append(encode_cursor(kind, values))
+        return found
 
     def cursor_key(self, spec: Sequence[SortField], cursor: str) -> SortKey:
         values = decode_cursor(cursor, _kind(spec), len(spec) + 1)
@@ -215,6 +223,15 @@ class Ordering:
             return found
         candidates = [doc for doc in matched if position[doc] >= start]
         return heapq.nsmallest(wanted, candidates, key=position.__getitem__)
+
+
+def _score(scores: dict[int, float], doc: int) -> float:
+    return scores.get(doc, 0.0)
+
+
+def _title(ranks: array[int], distinct: Sequence[str | float], doc: int) -> CursorValue:
+    rank = ranks[doc]
+    return None if rank == NULL_RANK else distinct[rank >> 1]
 
 
 def _kind(spec: Sequence[SortField]) -> str:
