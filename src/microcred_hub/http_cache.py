@@ -35,7 +35,16 @@ class _Captured:
     def __init__(self) -> None:
         self.status = 0
         self.headers: list[tuple[bytes, bytes]] = []
-        self.body = bytearray()
+        # the one body message an answer usually is, as sent (no copy); chunks are joined
+        self.body: bytes | bytearray = b""
+
+    def add(self, chunk: bytes) -> None:
+        if not self.body:
+            self.body = chunk
+        else:
+            if isinstance(self.body, bytes):
+                self.body = bytearray(self.body)
+            self.body += chunk
 
 
 class BodyTooLarge(Exception):
@@ -201,14 +210,24 @@ class CachedGraphQL:
         if key is None or captured is None:
             return
         content_type = dict(captured.headers).get(b"content-type", b"application/json")
-        body_out = bytes(captured.body)
+        body_out = captured.body if isinstance(captured.body, bytes) else bytes(captured.body)
+        # The entry is made once: the same object is kept, and names its ETag for later hits.
+        entry = content_type + _ENTRY_SEP + body_out
         # `"errors":` can only be a key (inside strings the quotes are escaped)
+        has_errors = b'"errors":' in body_out
         # an answer computed while the epoch moved (a harvest landed, the store went away) may
         # mix both sides: it is sent, not kept
-        if captured.status == 200 and b'"errors":' not in body_out and self.epoch() == epoch:
-            await self.cache.set(key, content_type + _ENTRY_SEP + body_out)
-        await self._send_cached(
-            content_type + _ENTRY_SEP + body_out, method, headers, send, captured.status
+        if captured.status == 200 and not has_errors and self.epoch() == epoch:
+            await self.cache.set(key, entry)
+        await self._send(
+            content_type,
+            body_out,
+            self._etag(entry, body_out),
+            method,
+            headers,
+            send,
+            captured.status,
+            has_errors,
         )
 
     def _key(
@@ -252,7 +271,7 @@ class CachedGraphQL:
                 captured.status = message["status"]
                 captured.headers = list(message.get("headers", []))
             elif message["type"] == "http.response.body":
-                captured.body += message.get("body", b"")
+                captured.add(message.get("body", b""))
 
         await self.app(scope, replay, capture)
         return captured
@@ -267,10 +286,26 @@ class CachedGraphQL:
     ) -> None:
         content_type, _, body = entry.partition(_ENTRY_SEP)
         etag = self._etag(entry, body)
+        has_errors = b'"errors":' in body
+        await self._send(
+            content_type, body, etag, method, request_headers, send, status, has_errors
+        )
+
+    async def _send(
+        self,
+        content_type: bytes,
+        body: bytes,
+        etag: bytes,
+        method: str,
+        request_headers: dict[bytes, bytes],
+        send: Send,
+        status: int,
+        has_errors: bool,
+    ) -> None:
         headers = [(b"content-type", content_type), (b"etag", etag)]
         # an answer with errors (e.g. PersistedQueryNotFound) must not sit in a CDN: the
         # client retries with the full query and must reach the hub
-        if method == "GET" and status == 200 and b'"errors":' not in body:
+        if method == "GET" and status == 200 and not has_errors:
             headers.append((b"cache-control", b"public, max-age=%d" % self.max_age))
             if request_headers.get(b"if-none-match") == etag:
                 await send({"type": "http.response.start", "status": 304, "headers": headers})
