@@ -31,10 +31,11 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from microcred_hub import telemetry
 from microcred_hub.config import QueryLimits
+from microcred_hub.graphql import direct
 from microcred_hub.graphql.context import QueryContext
 from microcred_hub.graphql.limits import ready_document
 from microcred_hub.graphql.persisted import PersistedQueries, PersistedQueryError
-from microcred_hub.graphql.schema import build_schema
+from microcred_hub.graphql.schema import FastExecutionContext, build_schema
 from microcred_hub.graphql.sources import sources_extension
 from microcred_hub.responses import json_error
 
@@ -236,20 +237,28 @@ class GraphQLApp(GraphQL[QueryContext, None]):
         if operation is None or operation.operation is not OperationType.QUERY:
             return None
         context = await self.get_context(request, None)
-        result = execute(
-            schema,
-            document,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation_name,
-            executor_class=self._executor,
-            is_awaitable=_is_awaitable,
+        steps = (
+            direct.plan(schema, document, operation, operation_name, _is_awaitable)
+            if self._executor is FastExecutionContext
+            else None
         )
-        if inspect.isawaitable(result):
-            result = await result
-        if not isinstance(result, GraphQLExecutionResult) or result.errors:
-            return None
-        response: dict[str, Any] = {"data": result.data}
+        data = None if steps is None else await direct.run(steps, context)
+        if data is None:
+            result = execute(
+                schema,
+                document,
+                context_value=context,
+                variable_values=variables,
+                operation_name=operation_name,
+                executor_class=self._executor,
+                is_awaitable=_is_awaitable,
+            )
+            if inspect.isawaitable(result):
+                result = await result
+            if not isinstance(result, GraphQLExecutionResult) or result.errors:
+                return None
+            data = result.data
+        response: dict[str, Any] = {"data": data}
         extensions = await sources_extension(context)
         if extensions:
             response["extensions"] = extensions

@@ -8,7 +8,7 @@ import copy
 import dataclasses
 import functools
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Annotated, Any, TypeVar, cast
 
 import msgspec
@@ -287,33 +287,39 @@ def _raw_record_filter(
     return RecordFilter(**given), duplicated_in
 
 
+#: the key, in the extensions of the ``microcredentials`` field, of its ``PagePreparer``
+PREPARE_PAGE = "microcred-prepare-page"
+PreparedPage = Callable[[QueryContext], Awaitable[MicrocredentialConnection]]
+#: a page of ``microcredentials`` for graphql-core's coerced arguments, ready to run on a
+#: context: what the arguments decide is worked out once (graphql/direct.py keeps it)
+PagePreparer = Callable[[dict[str, Any]], PreparedPage]
+
+
 def _plain_resolvers(schema: GraphQLSchema) -> None:
     """Give ``microcredentials`` a graphql-core resolver (same arguments, same answers)."""
     fields = _filter_fields(schema)
 
-    async def microcredentials(
-        _root: object,
-        info: GraphQLResolveInfo[Any],
-        filter: dict[str, Any] | None = None,
-        search: str | None = None,
-        sort: list[str] | None = None,
-        first: int | None = 20,
-        after: str | None = None,
-        distinct: bool | None = False,
-    ) -> MicrocredentialConnection:
-        flt, duplicated_in = _raw_record_filter(fields, filter)
-        return await _microcredentials(
-            info.context,
-            flt,
-            duplicated_in,
-            search,
-            tuple(map(SortField, sort or ())),
-            first,
-            after,
-            bool(distinct),
+    def prepare(args: dict[str, Any]) -> PreparedPage:
+        flt, duplicated_in = _raw_record_filter(fields, args.get("filter"))
+        return functools.partial(
+            _microcredentials,
+            flt=flt,
+            duplicated_in=duplicated_in,
+            search=args.get("search"),
+            sort=tuple(map(SortField, args.get("sort") or ())),
+            first=args.get("first", 20),
+            after=args.get("after"),
+            distinct=bool(args.get("distinct")),
         )
 
-    schema.query_type.fields["microcredentials"].resolve = microcredentials  # type: ignore[union-attr]
+    async def microcredentials(
+        _root: object, info: GraphQLResolveInfo[Any], **args: Any
+    ) -> MicrocredentialConnection:
+        return await prepare(args)(info.context)
+
+    field = schema.query_type.fields["microcredentials"]  # type: ignore[union-attr]
+    field.resolve = microcredentials
+    field.extensions = {**field.extensions, PREPARE_PAGE: prepare}
 
 
 def resolve_microcredential(info: Info, id: strawberry.ID) -> MicrocredentialType | None:
