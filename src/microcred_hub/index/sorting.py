@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from microcred_hub.index.cursor import CursorValue, decode_cursor, encode_cursor
+from microcred_hub.index.cursor import CursorValue, decode_cursor, encode_cursors
 from microcred_hub.index.model import QueryError, SortField
 
 if TYPE_CHECKING:
@@ -139,14 +139,14 @@ class Ordering:
                 readers.append(functools.partial(_title, table.ranks, table.distinct))
             else:
                 readers.append(self._numeric[COLUMNS[field][0]].get)
-        kind = _kind(spec)
         ids = self._ids
-        found: list[str] = []
-        for doc in docs:
-            values = [read(doc) for read in readers]
-            values.append(ids[doc])
-            found.append(encode_cursor(kind, values))
-        return found
+        rows: list[list[CursorValue]]
+        if len(readers) == 1:  # the usual one sort field
+            (read,) = readers
+            rows = [[read(doc), ids[doc]] for doc in docs]
+        else:
+            rows = [[*[read(doc) for read in readers], ids[doc]] for doc in docs]
+        return encode_cursors(_kind(spec), rows)
 
     def cursor_key(self, spec: Sequence[SortField], cursor: str) -> SortKey:
         values = decode_cursor(cursor, _kind(spec), len(spec) + 1)
