@@ -209,6 +209,9 @@ def unpack(packed: bytes) -> Microcredential:
 
 def unpack_as(packed: bytes, decoder: msgspec.msgpack.Decoder[T]) -> T:
     """Decode into another type (a struct of only the fields a page serves, say)."""
+    decompress = _CODECS.by_head.get(packed[:8])  # (_inflate's common case, once per edge)
+    if decompress is not None:
+        return decoder.decode(decompress(packed[_ID.size :]))
     return decoder.decode(_inflate(packed))
 
 

@@ -106,8 +106,17 @@ async def sources_extension(context: object) -> dict[str, Any]:
         # The report is a courtesy: a store hiccup must not turn the answer into a 500.
         logger.exception("could not read source states for extensions.sources")
         return {}
+    last = _reported[0]
+    if last is not None and last[0] is states:
+        return last[1]  # the same states as the last query's (runtime/states.py): same report
     failing = [source_report(s) for s in states if s.status is not SourceStatus.OK]
-    return {"sources": failing} if failing else {}
+    report: dict[str, Any] = {"sources": failing} if failing else {}
+    _reported[0] = (states, report)
+    return report
+
+
+#: the last states reported on and their report (held, so the states' id is not reused)
+_reported: list[tuple[list[SourceState], dict[str, Any]] | None] = [None]
 
 
 class SourcesExtension(SchemaExtension):
