@@ -152,10 +152,12 @@ def test_a_trained_dictionary_packs_smaller_than_the_schema_alone() -> None:
     assert sum(map(len, trained)) < sum(map(len, schema_only)) * 0.8
 
 
-def test_records_decode_in_several_threads_at_once() -> None:
-    # zstd contexts are per thread: a shared one would mix records up or fail
+def test_records_pack_and_decode_in_several_threads_at_once() -> None:
+    # a zstd context used by two threads at once would mix records up or fail
     records = generate_list(400, seed=7)
     packed = pack_many(records)
     with ThreadPoolExecutor(4) as pool:
         decoded = list(pool.map(lambda _: [unpack(p) for p in packed], range(8)))
+        repacked = list(pool.map(lambda _: [pack(r) for r in records], range(8)))
     assert all(found == records for found in decoded)
+    assert all(found == packed for found in repacked)

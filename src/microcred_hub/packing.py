@@ -108,36 +108,53 @@ class _Dictionaries:
         return key
 
 
-class _Codecs(threading.local):
-    """zstd contexts by dictionary id, made once per thread: a context is not safe to share
-    (zstd releases the GIL while it works), and the snapshot writer decodes in a thread."""
+class _Decompressors(threading.local):
+    """zstd decompression contexts, made once per thread and dictionary: a context is not
+    safe to share (zstd releases the GIL while it works) and the snapshot writer decodes in a
+    thread; a page takes no lock for its records. ~50 KB each."""
 
     def __init__(self) -> None:
-        self.compressors: dict[int, zstandard.ZstdCompressor] = {}
         #: decompress functions by a record's first 8 bytes: its dictionary id and zstd magic
         self.by_head: dict[bytes, Callable[[bytes], bytes]] = {}
 
-    def compressor(self, dictionary: int) -> zstandard.ZstdCompressor:
-        found = self.compressors.get(dictionary)
-        if found is None:
-            found = self.compressors[dictionary] = zstandard.ZstdCompressor(
-                level=_LEVEL,
-                dict_data=_zstd_dictionary(dictionary),
-                # the id before the frame names the dictionary; the length sizes the output
-                write_checksum=False,
-                write_content_size=True,
-                write_dict_id=False,
-            )
-        return found
-
-    def decompressor(self, head: bytes, dictionary: int) -> Callable[[bytes], bytes]:
+    def add(self, head: bytes, dictionary: int) -> Callable[[bytes], bytes]:
         found = zstandard.ZstdDecompressor(dict_data=_zstd_dictionary(dictionary)).decompress
         self.by_head[head] = found
         return found
 
 
+class _Compressors:
+    """One zstd compression context per dictionary, shared by every thread under a lock of
+    its own: a context holds ~0.9 MB, too much to have one per thread that ever packs."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_id: dict[int, tuple[threading.Lock, zstandard.ZstdCompressor]] = {}
+
+    def compress(self, dictionary: int, data: bytes) -> bytes:
+        found = self._by_id.get(dictionary)
+        if found is None:
+            with self._lock:
+                found = self._by_id.get(dictionary)
+                if found is None:
+                    compressor = zstandard.ZstdCompressor(
+                        level=_LEVEL,
+                        dict_data=_zstd_dictionary(dictionary),
+                        # the id before the frame names the dictionary; the length sizes the
+                        # output when decompressing
+                        write_checksum=False,
+                        write_content_size=True,
+                        write_dict_id=False,
+                    )
+                    found = self._by_id[dictionary] = (threading.Lock(), compressor)
+        lock, compressor = found
+        with lock:
+            return compressor.compress(data)
+
+
 _DICTS = _Dictionaries()
-_CODECS = _Codecs()
+_DECOMPRESSORS = _Decompressors()
+_COMPRESSORS = _Compressors()
 
 
 def _zstd_dictionary(dictionary: int) -> zstandard.ZstdCompressionDict:
@@ -160,7 +177,7 @@ def adopt(found: dict[int, bytes]) -> None:
 
 
 def _compress(dictionary: int, data: bytes) -> bytes:
-    return _ID.pack(dictionary) + _CODECS.compressor(dictionary).compress(data)
+    return _ID.pack(dictionary) + _COMPRESSORS.compress(dictionary, data)
 
 
 def pack(record: Microcredential) -> bytes:
@@ -193,12 +210,12 @@ def pack_many(records: Iterable[Microcredential]) -> list[bytes]:
 def _inflate(packed: bytes) -> bytes:
     # A page decodes a record per edge: the common case is one dict lookup by the record's
     # first 8 bytes (dictionary id and zstd magic) and the decompression itself.
-    decompress = _CODECS.by_head.get(packed[:8])
+    decompress = _DECOMPRESSORS.by_head.get(packed[:8])
     if decompress is not None:
         return decompress(packed[_ID.size :])
     (dictionary,) = _ID.unpack_from(packed)
     if packed.startswith(_ZSTD_MAGIC, _ID.size):
-        return _CODECS.decompressor(packed[:8], dictionary)(packed[_ID.size :])
+        return _DECOMPRESSORS.add(packed[:8], dictionary)(packed[_ID.size :])
     # packed before zstd: raw deflate against a zlib dictionary
     return zlib.decompressobj(_ZLIB_WBITS, _DICTS.by_id[dictionary]).decompress(packed[_ID.size :])
 
@@ -209,7 +226,7 @@ def unpack(packed: bytes) -> Microcredential:
 
 def unpack_as(packed: bytes, decoder: msgspec.msgpack.Decoder[T]) -> T:
     """Decode into another type (a struct of only the fields a page serves, say)."""
-    decompress = _CODECS.by_head.get(packed[:8])  # (_inflate's common case, once per edge)
+    decompress = _DECOMPRESSORS.by_head.get(packed[:8])  # (_inflate's common case, once per edge)
     if decompress is not None:
         return decoder.decode(decompress(packed[_ID.size :]))
     return decoder.decode(_inflate(packed))
