@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
@@ -81,7 +82,9 @@ def _stemmer(algorithm: str) -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer(algorithm)
 
 
-@lru_cache(maxsize=262144)
+#: titles seen again (one offer in several registers, a record re-harvested) skip the work;
+#: small, as the linker keeps features packed: a larger cache would hold ~250 bytes a title
+@lru_cache(maxsize=16384)
 def title_parts(text: str, lang: str) -> tuple[frozenset[str], frozenset[str]]:
     """(subject words, stage markers) of a title: word order, case and accents ignored.
 
@@ -223,8 +226,9 @@ def features(record: Microcredential) -> Features:
         if url:
             keys.add(f"{URL} {url}")
     return Features(
-        id=record.id,
-        source=record.source,
+        # the store and the index key records by the interned id: one string for all three
+        id=sys.intern(record.id),
+        source=sys.intern(record.source),
         titles=titles,
         bodies=_unique(body_of(b.name, b.id) for b in record.awarding_bodies),
         countries=_interned(frozenset(countries)),

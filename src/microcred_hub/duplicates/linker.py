@@ -9,12 +9,21 @@ groups, and so the group ids, of unrelated records stay as they were."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from microcred_hub.duplicates.blocks import (
+    REGISTER_ID,
+    URL_PAGE,
+    WORLD_WIDE,
+    Blocks,
+    key_of,
+    kind,
+)
 from microcred_hub.duplicates.evidence import GLOBAL_SCHEMES, Link, compare, conflict
 from microcred_hub.duplicates.features import Features, features, shared_identifiers
 from microcred_hub.duplicates.groups import Group, cluster, representative, strongest_paths
+from microcred_hub.duplicates.table import FeatureTable
 from microcred_hub.normalise.identity import CTID, URI, URL
 from microcred_hub.record import Microcredential
 
@@ -91,18 +100,30 @@ def _title_keys(f: Features) -> tuple[set[str], set[tuple[str, str]], set[str]]:
     return singles, pairs, longest
 
 
-def _keys(f: Features, *, probe: bool) -> list[Hashable]:
+#: a hash with its kind bits cleared: a FUZZY key (``key_of``; FUZZY is 0)
+_FUZZY = ~3
+
+
+def _identifier_key(identifier: str) -> int:
+    """The block key of an identifier ("scheme value"), its kind in its low bits."""
+    if identifier.startswith(URL + " "):
+        return key_of(identifier, URL_PAGE)
+    if identifier.startswith((URI + " ", CTID + " ")):
+        return key_of(identifier, WORLD_WIDE)
+    return key_of(identifier, REGISTER_ID)
+
+
+def _keys(f: Features, *, probe: bool) -> list[int]:
     """Where a record is filed (``probe=False``) or looks for candidates (``probe=True``).
 
     Each identifier; each awarding body's distinctive words and id with the title's words
     (``_title_keys``), so a body with thousands of offers still makes blocks of a few records;
     and an acronym or a name's initials with the title's longest words, where the few bodies
-    written as acronyms meet the names they abbreviate. The fuzzy keys are hashed to ints (a
-    collision only adds a candidate) to keep a million records' keys small.
+    written as acronyms meet the names they abbreviate. Every key is hashed to an int (a
+    collision only adds a candidate) with its kind in its low bits, so an identifier's key
+    never meets a fuzzy one.
     """
-    # an identifier key is the record's own "scheme value" string (no copy); the other keys
-    # are ints, so the two never meet
-    keys: list[Hashable] = list(f.identifiers)
+    keys = [_identifier_key(identifier) for identifier in f.identifiers]
     names: list[str] = []
     initials: list[str] = []
     for body in f.bodies:
@@ -116,24 +137,19 @@ def _keys(f: Features, *, probe: bool) -> list[Hashable]:
     if names or initials:
         singles, pairs, longest = _title_keys(f)
         for name in names:
-            keys.extend(hash((name, word)) for word in singles)
-            keys.extend(hash((name, a, b)) for a, b in pairs)
-        keys.extend(hash((letters, word)) for letters in initials for word in longest)
+            # key_of(..., FUZZY) written out: this is the linker's most frequent line
+            keys.extend(hash((name, word)) & _FUZZY for word in singles)
+            keys.extend(hash((name, a, b)) & _FUZZY for a, b in pairs)
+        keys.extend(hash((letters, word)) & _FUZZY for letters in initials for word in longest)
     return list(dict.fromkeys(keys))  # once each: filing twice would file nothing twice
 
 
-def _capped(key: Hashable) -> bool:
+def _capped(key: int) -> bool:
     """Whether the key stops giving candidates when oversized: all but the world-wide
     identifiers. Many listings sharing a URI or CTID are one offer and must all link; a
     landing page held by more listings than there are registers is an overview page,
     which links nothing (``Linker._generic_url``)."""
-    return not (isinstance(key, str) and key.startswith((URI + " ", CTID + " ")))
-
-
-def _size(members: str | list[str] | None) -> int:
-    if members is None:
-        return 0
-    return 1 if isinstance(members, str) else len(members)
+    return kind(key) != WORLD_WIDE
 
 
 class Linker:
@@ -145,11 +161,8 @@ class Linker:
         self.threshold = threshold
         self.overrides = overrides or Overrides()
         self.version = 0
-        self._features: dict[str, Features] = {}
-        #: blocking key -> the id filed under it, or a list of ids when several (most keys
-        #: hold one record: a str instead of a one-element list saves ~70 bytes a key, and
-        #: a list costs 8 bytes a member where a set costs ~40)
-        self._blocks: dict[Hashable, str | list[str]] = {}
+        self._features = FeatureTable()
+        self._blocks = Blocks()
         self._links: dict[str, dict[str, Link]] = {}
         self._groups: dict[str, Group] = {}  # only records in a group of two or more
 
@@ -227,10 +240,9 @@ class Linker:
 
     def replace_source(self, source: str, records: Iterable[Microcredential]) -> set[str]:
         """Make ``records`` the complete record set of ``source`` (a store's full resync)."""
-        records = list(records)
-        keep = {record.id for record in records}
-        gone = [i for i, f in self._features.items() if f.source == source and i not in keep]
-        return self.apply(records, gone)
+        latest = self._latest(records)
+        gone = [i for i in self._features.ids_of(source) if i not in latest]
+        return self._apply(latest, gone)
 
     def apply(self, upserts: Iterable[Microcredential], deletes: Iterable[str]) -> set[str]:
         """Follow the store's changes; returns the ids whose group or representative changed.
@@ -239,26 +251,39 @@ class Linker:
         not on their order: a block grown past ``BLOCK_CAP`` by this change stops giving
         candidates to every record, not only to later ones.
         """
+        return self._apply(self._latest(upserts), deletes)
+
+    def _latest(self, records: Iterable[Microcredential]) -> dict[str, bytes]:
+        """The packed features of each record (one listed twice: the later counts), by id.
+
+        Each record is decoded, reduced to its features, packed and dropped before the next:
+        a change of a whole harvest never holds its records, nor their features, as objects
+        all at once (memory freed after would stay in the process, scattered between what
+        lives on)."""
+        table = self._features
+        return {new.id: table.pack(new) for new in map(features, records)}
+
+    def _apply(self, latest: dict[str, bytes], deletes: Iterable[str]) -> set[str]:
+        table = self._features
         affected: set[str] = set()
         # a linker that held nothing (a start) has no block to recheck: all records are fresh
         tracked = bool(self._features)
-        unfile: dict[Hashable, set[str]] = {}
+        unfile: dict[int, set[str]] = {}
         for record_id in deletes:
-            old = self._features.pop(record_id, None)
+            old = self._features.pop(record_id)
             if old is not None:
                 self._forget(old, affected)
                 for key in _keys(old, probe=False):
                     unfile.setdefault(key, set()).add(record_id)
-        fresh: dict[str, Features] = {}
-        changed_keys: dict[str, list[Hashable]] = {}  # a changed record's new keys only
-        latest = {record.id: record for record in upserts}  # listed twice: the later counts
-        for record in latest.values():
-            new = features(record)
-            old = self._features.get(record.id)
-            if old == new:
+        fresh: dict[str, bytes] = {}
+        changed_keys: dict[str, list[int]] = {}  # a changed record's new keys only
+        for record_id, packed in latest.items():
+            before = table.packed(record_id)
+            if before == packed:  # equal features pack to equal bytes
                 continue
-            if old is not None:
-                del self._features[record.id]
+            if before is not None:
+                old, new = table.unpack(record_id, before), table.unpack(record_id, packed)
+                del table[record_id]
                 self._forget(old, affected)
                 # a changed record mostly keeps its keys: leave those blocks as they are
                 new_keys = _keys(new, probe=False)
@@ -267,87 +292,72 @@ class Linker:
                     if key in kept:
                         kept.discard(key)
                     else:
-                        unfile.setdefault(key, set()).add(record.id)
-                changed_keys[record.id] = [key for key in new_keys if key in kept]
-            fresh[record.id] = new
+                        unfile.setdefault(key, set()).add(record_id)
+                changed_keys[record_id] = [key for key in new_keys if key in kept]
+            fresh[record_id] = packed
         del latest
-        sizes: dict[Hashable, int] = {}
+        sizes: dict[int, int] = {}
         self._unfile(unfile, sizes)
-        for new in fresh.values():
-            keys = changed_keys.get(new.id)
-            self._file(
-                new.id, _keys(new, probe=False) if keys is None else keys, sizes, tracked, affected
-            )
-        self._features.update(fresh)
+        for record_id, packed in fresh.items():
+            keys = changed_keys.get(record_id)
+            if keys is None:
+                keys = _keys(table.unpack(record_id, packed), probe=False)
+            self._file(record_id, keys, sizes, tracked, affected)
+        for record_id, packed in fresh.items():
+            table.put(record_id, packed)
         self._recheck(sizes, fresh, affected)
         done: set[str] = set()
-        for new in fresh.values():
-            self._link(new, affected, done)
-            done.add(new.id)
-            affected.add(new.id)
+        for record_id in fresh:
+            self._link(table[record_id], affected, done)
+            done.add(record_id)
+            affected.add(record_id)
         if not affected:
             return set()
         self.version += 1
         return self._regroup(affected)
 
-    def _unfile(self, unfile: dict[Hashable, set[str]], sizes: dict[Hashable, int]) -> None:
+    def _unfile(self, unfile: dict[int, set[str]], sizes: dict[int, int]) -> None:
         """Take records out of blocks, noting each block's size before."""
         blocks = self._blocks
         for key, gone in unfile.items():
-            members = blocks.get(key)
-            if members is None:
+            members = blocks.members(key)
+            if not members:
                 continue
-            sizes[key] = _size(members)
-            if isinstance(members, str):
-                kept = [] if members in gone else [members]
-            else:
-                kept = [m for m in members if m not in gone]
-            if not kept:
-                del blocks[key]
-            else:
-                blocks[key] = kept[0] if len(kept) == 1 else kept
+            sizes[key] = len(members)
+            blocks.put(key, [m for m in members if m not in gone])
 
     def _file(
         self,
         record_id: str,
-        keys: list[Hashable],
-        sizes: dict[Hashable, int],
+        keys: list[int],
+        sizes: dict[int, int],
         tracked: bool,
         affected: set[str],
     ) -> None:
         """File a record, noting the size before of the blocks it joins (when ``tracked``:
         a block new in this change had nothing to compare)."""
-        blocks = self._blocks
-        for key in keys:
-            members = blocks.get(key)
-            if members is None:
-                blocks[key] = record_id
-                continue
-            if tracked and key not in sizes:
-                sizes[key] = _size(members)
-            if isinstance(key, str) and key.startswith(URL + " ") and _size(members) <= BLOCK_CAP:
-                # the page may now be an overview page: its holders' groups are rechecked
-                # (past the cap it already was one)
-                affected.update({members} if isinstance(members, str) else members)
-            if isinstance(members, str):
-                blocks[key] = [members, record_id]
-            else:
-                members.append(record_id)
+        held = self._blocks.members_of(keys)
+        for key, members in zip(keys, held, strict=True):
+            if members:
+                if tracked and key not in sizes:
+                    sizes[key] = len(members)
+                if kind(key) == URL_PAGE and len(members) <= BLOCK_CAP:
+                    # the page may now be an overview page: its holders' groups are rechecked
+                    # (past the cap it already was one)
+                    affected.update(members)
+        self._blocks.file(record_id, keys, held)
 
-    def _recheck(
-        self, sizes: dict[Hashable, int], fresh: dict[str, Features], affected: set[str]
-    ) -> None:
+    def _recheck(self, sizes: dict[int, int], fresh: Container[str], affected: set[str]) -> None:
         """Blocks that crossed the cap: links that rested only on a block grown past it go;
         the records of a block shrunk under it are compared (the fresh ones compare later)."""
         for key, before in sizes.items():
             if not _capped(key):
                 continue
-            members = self._blocks.get(key)
-            after = _size(members)
-            if (before > BLOCK_CAP) == (after > BLOCK_CAP) or members is None:
+            members = self._blocks.members(key)
+            after = len(members)
+            if (before > BLOCK_CAP) == (after > BLOCK_CAP) or not members:
                 continue
-            held = [members] if isinstance(members, str) else members
-            old = [m for m in held if m not in fresh]
+            old = [m for m in members if m not in fresh]
             if after > BLOCK_CAP:
                 inside = set(old)
                 for a in old:
@@ -368,7 +378,7 @@ class Linker:
         filed = set(_keys(self._features[b], probe=False))
         blocks = self._blocks
         return any(
-            key in filed and not (_capped(key) and _size(blocks.get(key)) > BLOCK_CAP)
+            key in filed and not (_capped(key) and blocks.size(key) > BLOCK_CAP)
             for key in _keys(self._features[a], probe=True)
         )
 
@@ -401,14 +411,9 @@ class Linker:
 
     def _candidates(self, new: Features) -> set[str]:
         found: set[str] = set()
-        blocks = self._blocks
-        for key in _keys(new, probe=True):
-            members = blocks.get(key)
-            if members is None:
-                continue
-            if isinstance(members, str):
-                found.add(members)
-            elif len(members) <= BLOCK_CAP or not _capped(key):
+        keys = _keys(new, probe=True)
+        for key, members in zip(keys, self._blocks.members_of(keys), strict=True):
+            if len(members) <= BLOCK_CAP or not _capped(key):
                 found.update(members)
         found.update(o for o in self.overrides.partners(new.id) if o in self._features)
         found.discard(new.id)
@@ -456,11 +461,10 @@ class Linker:
         for key in shared_identifiers(a, b):
             if not key.startswith(URL + " "):
                 continue
-            held = self._blocks.get(key)
-            if _size(held) > BLOCK_CAP:
+            holders = self._blocks.members(_identifier_key(key))
+            if len(holders) > BLOCK_CAP:
                 continue  # more holders than registers: some register holds it twice
-            holders = [] if held is None else [held] if isinstance(held, str) else held
-            sources = [self._features[h].source for h in holders if h in self._features]
+            sources = [self._features.source(h) for h in holders if h in self._features]
             if len(sources) == len(set(sources)):
                 return False
         return True
@@ -508,7 +512,7 @@ class Linker:
                 for members in cluster(
                     part,
                     self._links,
-                    lambda i: self._features[i].source,
+                    self._features.source,
                     self._may_share_source,
                     self._kept_apart,
                     self._still_identifying,
@@ -518,9 +522,7 @@ class Linker:
                     group = Group(
                         id=members[0],
                         members=tuple(members),
-                        representative=representative(
-                            members, lambda i: self._features[i].completeness
-                        ),
+                        representative=representative(members, self._features.completeness),
                     )
                     for member in members:
                         self._groups[member] = group
@@ -567,7 +569,7 @@ class Linker:
     ) -> None:
         """Answer with a snapshot's groups and links. Until ``file`` has been given every
         record the snapshot was taken over, the linker answers but cannot follow changes."""
-        self._features, self._blocks, self._links, self._groups = {}, {}, {}, {}
+        self._features, self._blocks, self._links, self._groups = FeatureTable(), Blocks(), {}, {}
         for a, b, confidence, evidence in links:
             link = Link(confidence, tuple(evidence))
             self._links.setdefault(a, {})[b] = link
@@ -593,7 +595,8 @@ class Linker:
         changed = {i for i in before.keys() | after.keys() if before.get(i) != after.get(i)}
         self._features, self._blocks = other._features, other._blocks
         self._links, self._groups = other._links, other._groups
-        other._features, other._blocks, other._links, other._groups = {}, {}, {}, {}
+        other._features, other._blocks = FeatureTable(), Blocks()
+        other._links, other._groups = {}, {}
         self.version += 1
         return changed
 

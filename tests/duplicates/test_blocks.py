@@ -1,0 +1,50 @@
+"""The linker's blocks answer as a dict of lists would, before and after their merges."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from microcred_hub.duplicates.blocks import FUZZY, URL_PAGE, Blocks, key_of, kind
+
+
+@pytest.mark.parametrize("min_pending", [1, 3, 1000])
+def test_blocks_answer_as_a_dict_of_lists_through_merges(min_pending: int) -> None:
+    rng = random.Random(min_pending)
+    blocks = Blocks(min_pending=min_pending)
+    model: dict[int, list[str]] = {}
+    keys = [key_of(f"k{i}", FUZZY) for i in range(40)]
+    for step in range(3000):
+        record_id = f"r{step % 200}"
+        if rng.random() < 0.7:
+            chosen = list(dict.fromkeys(rng.sample(keys, rng.randint(1, 5))))
+            held = blocks.members_of(chosen)
+            assert held == [model.get(key, []) for key in chosen]
+            if all(record_id not in members for members in held):
+                blocks.file(record_id, chosen, held)
+                for key in chosen:
+                    model.setdefault(key, []).append(record_id)
+        else:
+            key = rng.choice(keys)
+            kept = [m for m in blocks.members(key) if m != record_id]
+            blocks.put(key, kept)
+            model[key] = list(kept)
+        probe = rng.choice(keys)
+        assert blocks.members(probe) == model.get(probe, [])
+        assert blocks.size(probe) == len(model.get(probe, []))
+    assert len(blocks) == sum(1 for members in model.values() if members)
+
+
+def test_a_block_emptied_after_a_merge_holds_nothing() -> None:
+    blocks = Blocks(min_pending=2)
+    page, other = key_of("page", URL_PAGE), key_of("other", URL_PAGE)
+    blocks.file("a", [page, other], [[], []])  # two changed keys: merged into the arrays
+    blocks.put(page, [])  # one: held apart, over the arrays' row
+    assert blocks.members(page) == []
+    assert blocks.members_of([page, other]) == [[], ["a"]]
+
+
+def test_a_key_carries_its_kind() -> None:
+    assert kind(key_of(("o utrecht", "data"), FUZZY)) == FUZZY
+    assert kind(key_of("url https://example.org/a", URL_PAGE)) == URL_PAGE
