@@ -4,8 +4,8 @@ A record is filed under ~6-15 keys. As a dict of Python ints to lists of ids tha
 bytes a filing (the int, the dict's entry, the list); here a filing is one row of two sorted
 arrays, the key (int64) and the record's id (a reference): 16 bytes. Changes go to a small
 dict of the keys changed since (each with its whole membership), merged into the arrays when
-it has grown to an eighth of them, so a merge's cost is spread over the many changes before
-it.
+it has grown to a sixteenth of them or at the end of a large change: a merge costs in
+proportion to all the rows, so it is spread over the many changes before it.
 
 Keys are ints with their kind in the two low bits (``kind``): whether a crowded block still
 gives candidates and whether it is a landing page depends on the kind.
@@ -42,8 +42,9 @@ class Blocks:
         self._min_pending = min_pending
         self._keys: npt.NDArray[np.int64] = np.empty(0, np.int64)
         self._ids: npt.NDArray[np.object_] = np.empty(0, object)
-        #: keys changed since the last merge -> every id filed under them (empty: none)
-        self._pending: dict[int, list[str]] = {}
+        #: keys changed since the last merge -> every id filed under them: one id as itself
+        #: (most keys of a new record hold it alone), several as a list, none as []
+        self._pending: dict[int, str | list[str]] = {}
 
     def __len__(self) -> int:
         """Keys with records filed under them."""
@@ -52,9 +53,9 @@ class Blocks:
 
     def members(self, key: int) -> list[str]:
         """The ids filed under ``key`` (a list the caller must not change)."""
-        found = self._pending.get(key)
-        if found is not None:
-            return found
+        held = self._pending.get(key)
+        if held is not None:
+            return [held] if isinstance(held, str) else held
         keys = self._keys
         lo = int(np.searchsorted(keys, key, "left"))
         if lo == len(keys) or keys[lo] != key:
@@ -74,7 +75,10 @@ class Blocks:
         found: list[list[str]] = []
         for key, lo, hi in zip(keys, los, his, strict=True):
             held = pending.get(key)  # an empty list: none, whatever the arrays hold
-            found.append(held if held is not None else ids[lo:hi].tolist() if hi > lo else [])
+            if held is None:
+                found.append(ids[lo:hi].tolist() if hi > lo else [])
+            else:
+                found.append([held] if isinstance(held, str) else held)
         return found
 
     def size(self, key: int) -> int:
@@ -87,22 +91,27 @@ class Blocks:
         for key, found in zip(keys, members, strict=True):
             held = pending.get(key)
             if held is None:
-                pending[key] = [*found, record_id]
+                pending[key] = [*found, record_id] if found else record_id
+            elif isinstance(held, str):
+                pending[key] = [held, record_id]
             else:
                 held.append(record_id)
-        self._merge_if_due()
+        if len(pending) >= max(self._min_pending, len(self._keys) >> 4):
+            self._merge()
 
     def put(self, key: int, members: list[str]) -> None:
         """Make ``members`` (a new list) all that is filed under ``key``."""
-        self._pending[key] = members
-        self._merge_if_due()
+        self._pending[key] = members[0] if len(members) == 1 else members
+        if len(self._pending) >= max(self._min_pending, len(self._keys) >> 4):
+            self._merge()
+
+    def settle(self) -> None:
+        """Merge what is held apart (at the end of a large change: what it held apart is
+        freed now, not after the changes to come)."""
+        self._merge()
 
     def clear(self) -> None:
         self._keys, self._ids, self._pending = np.empty(0, np.int64), np.empty(0, object), {}
-
-    def _merge_if_due(self) -> None:
-        if len(self._pending) >= max(self._min_pending, len(self._keys) >> 3):
-            self._merge()
 
     def _merge(self) -> None:
         """Fold the changed keys into the arrays: their old rows go, their members come in."""
@@ -117,11 +126,18 @@ class Blocks:
             keep = changed[at] != keys
             keys, ids = keys[keep], ids[keep]
         rows: list[str] = []
-        for members in map(pending.__getitem__, changed.tolist()):
-            rows += members
+        counts = np.empty(len(changed), np.int64)
+        for i, held in enumerate(map(pending.__getitem__, changed.tolist())):
+            if isinstance(held, str):
+                rows.append(held)
+                counts[i] = 1
+            else:
+                rows += held
+                counts[i] = len(held)
+        del pending
         new_ids = np.empty(len(rows), object)
         new_ids[:] = rows
-        counts = np.fromiter(map(len, map(pending.__getitem__, changed.tolist())), np.int64)
+        del rows
         keys = np.concatenate((keys, np.repeat(changed, counts)))
         ids = np.concatenate((ids, new_ids))
         # two sorted runs: a stable sort merges them in one pass and keeps filing order

@@ -152,6 +152,11 @@ def _capped(key: int) -> bool:
     return kind(key) != WORLD_WIDE
 
 
+#: a change of this many records leaves the blocks merged (``Blocks.settle``); smaller ones
+#: leave theirs to be merged with later changes, as merging costs in proportion to all blocks
+SETTLE_AT = 4096
+
+
 class Linker:
     """Duplicate groups over a changing set of records."""
 
@@ -311,6 +316,8 @@ class Linker:
             self._link(table[record_id], affected, done)
             done.add(record_id)
             affected.add(record_id)
+        if len(fresh) >= SETTLE_AT:
+            self._blocks.settle()
         if not affected:
             return set()
         self.version += 1
@@ -587,6 +594,10 @@ class Linker:
             new = features(record)
             self._features[new.id] = new
             self._file(new.id, _keys(new, probe=False), {}, False, set())
+
+    def settle(self) -> None:
+        """Merge the blocks changed by many small changes (``file`` or ``apply`` in batches)."""
+        self._blocks.settle()
 
     def adopt(self, other: Linker) -> set[str]:
         """Take ``other``'s records, links and groups (linked apart, off the path of the

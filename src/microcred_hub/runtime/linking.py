@@ -205,6 +205,7 @@ class Linking:
 
     async def _file_all(self, records: PackedRecords) -> None:
         if await self._slices(records, self.linker.file, "filed for re-linking"):
+            self.linker.settle()
             self._caught_up(set(), relinked=False)
 
     async def _link_all(self, records: PackedRecords) -> None:
@@ -213,6 +214,7 @@ class Linking:
         started = time.perf_counter()
         if not await self._slices(records, lambda batch: fresh.apply(batch, ()), "linked"):
             return
+        fresh.settle()
         changed = linker.adopt(fresh)
         log.info(
             "duplicates linked over %d records in %.1f s: %d groups",
