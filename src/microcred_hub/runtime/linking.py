@@ -35,6 +35,7 @@ from microcred_hub.duplicates import Linker
 from microcred_hub.index import Index
 from microcred_hub.packing import PackedRecords
 from microcred_hub.record import Microcredential
+from microcred_hub.runtime import heap
 
 log = logging.getLogger("microcred_hub.hub")
 
@@ -272,4 +273,5 @@ class Linking:
         if waiting:
             log.info("duplicates: %d changes that came meanwhile applied", len(waiting))
         gc.freeze()
+        heap.trim()  # linking every record freed much: the records decoded, the blocks merged
         self._on_linked(relinked)
