@@ -6,7 +6,9 @@ import random
 
 import pytest
 
+from microcred_hub.duplicates import Linker
 from microcred_hub.duplicates.blocks import FUZZY, URL_PAGE, Blocks, key_of, kind
+from microcred_hub.generate import generate
 
 
 @pytest.mark.parametrize("min_pending", [1, 3, 1000])
@@ -48,3 +50,24 @@ def test_a_block_emptied_after_a_merge_holds_nothing() -> None:
 def test_a_key_carries_its_kind() -> None:
     assert kind(key_of(("o utrecht", "data"), FUZZY)) == FUZZY
     assert kind(key_of("url https://example.org/a", URL_PAGE)) == URL_PAGE
+
+
+def _groups(linker: Linker) -> set[tuple[str, ...]]:
+    return {group.members for group in linker.groups()}
+
+
+def test_linking_in_small_changes_gives_the_groups_of_one_change_through_merges() -> None:
+    # ~30k filings: the blocks merge several times along the way
+    records = list(generate(2500, seed=7))
+    whole = Linker()
+    whole.replace_all(records)
+    assert any(True for _ in whole.groups())
+    stepwise = Linker()
+    for start in range(0, len(records), 40):
+        stepwise.apply(records[start : start + 40], ())
+    gone = [record.id for record in records[::9]]
+    stepwise.apply((), gone)  # emptied blocks are held apart over merged rows
+    stepwise.apply(records[::9], ())
+    stepwise.settle()
+    assert _groups(stepwise) == _groups(whole)
+    assert set(stepwise.same_bodies()) == set(whole.same_bodies())

@@ -24,9 +24,14 @@ FUZZY, URL_PAGE, WORLD_WIDE, REGISTER_ID = 0, 1, 2, 3
 MIN_PENDING = 8192
 
 
+#: the bits of a hash a key keeps: not its kind's, nor the sign's and the top one, so that
+#: key + 1 is an int64 too (``members_of`` searches for it)
+HASH_BITS = (1 << 62) - 4
+
+
 def key_of(value: object, kind: int) -> int:
     """The block key of a hashable value (a collision only adds a candidate)."""
-    return (hash(value) & ~3) | kind
+    return (hash(value) & HASH_BITS) | kind
 
 
 def kind(key: int) -> int:
@@ -69,8 +74,9 @@ class Blocks:
             return []
         pending = self._pending
         wanted = np.fromiter(keys, np.int64, len(keys))
-        los = np.searchsorted(self._keys, wanted, "left").tolist()
-        his = np.searchsorted(self._keys, wanted, "right").tolist()
+        # where each key's rows start and where the next key's would: one search for both
+        bounds = np.searchsorted(self._keys, np.concatenate((wanted, wanted + 1))).tolist()
+        los, his = bounds[: len(keys)], bounds[len(keys) :]
         ids = self._ids
         found: list[list[str]] = []
         for key, lo, hi in zip(keys, los, his, strict=True):
@@ -138,8 +144,7 @@ class Blocks:
         new_ids = np.empty(len(rows), object)
         new_ids[:] = rows
         del rows
-        keys = np.concatenate((keys, np.repeat(changed, counts)))
-        ids = np.concatenate((ids, new_ids))
-        # two sorted runs: a stable sort merges them in one pass and keeps filing order
-        order = np.argsort(keys, kind="stable")
-        self._keys, self._ids = keys[order], ids[order]
+        # the changed keys' rows go where their keys sort, in filing order (one pass)
+        new_keys = np.repeat(changed, counts)
+        at = np.searchsorted(keys, new_keys)
+        self._keys, self._ids = np.insert(keys, at, new_keys), np.insert(ids, at, new_ids)

@@ -13,6 +13,7 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from microcred_hub.duplicates.blocks import (
+    HASH_BITS,
     REGISTER_ID,
     URL_PAGE,
     WORLD_WIDE,
@@ -101,7 +102,7 @@ def _title_keys(f: Features) -> tuple[set[str], set[tuple[str, str]], set[str]]:
 
 
 #: a hash with its kind bits cleared: a FUZZY key (``key_of``; FUZZY is 0)
-_FUZZY = ~3
+_FUZZY = HASH_BITS
 
 
 def _identifier_key(identifier: str) -> int:
