@@ -24,7 +24,7 @@ def test_blocks_answer_as_a_dict_of_lists_through_merges(min_pending: int) -> No
             held = blocks.members_of(chosen)
             assert held == [model.get(key, []) for key in chosen]
             if all(record_id not in members for members in held):
-                blocks.file(record_id, chosen, held)
+                blocks.file(record_id, chosen)
                 for key in chosen:
                     model.setdefault(key, []).append(record_id)
         else:
@@ -41,7 +41,7 @@ def test_blocks_answer_as_a_dict_of_lists_through_merges(min_pending: int) -> No
 def test_a_block_emptied_after_a_merge_holds_nothing() -> None:
     blocks = Blocks(min_pending=2)
     page, other = key_of("page", URL_PAGE), key_of("other", URL_PAGE)
-    blocks.file("a", [page, other], [[], []])  # two changed keys: merged into the arrays
+    blocks.file("a", [page, other])  # two changed keys: merged into the arrays
     blocks.put(page, [])  # one: held apart, over the arrays' row
     assert blocks.members(page) == []
     assert blocks.members_of([page, other]) == [[], ["a"]]

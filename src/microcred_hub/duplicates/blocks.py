@@ -2,10 +2,10 @@
 
 A record is filed under ~6-15 keys. As a dict of Python ints to lists of ids that cost ~100
 bytes a filing (the int, the dict's entry, the list); here a filing is one row of two sorted
-arrays, the key (int64) and the record's id (a reference): 16 bytes. Changes go to a small
-dict of the keys changed since (each with its whole membership), merged into the arrays when
-it has grown to a sixteenth of them or at the end of a large change: a merge costs in
-proportion to all the rows, so it is spread over the many changes before it.
+arrays, the key (int64) and the record's id (a reference): 16 bytes. Changes wait in two
+small dicts (the ids filed under a key since; the keys whose ids were replaced), merged into
+the arrays when they have grown to a sixteenth of them or at the end of a large change: a
+merge costs in proportion to all the rows, so it is spread over the many changes before it.
 
 Keys are ints with their kind in the two low bits (``kind``): whether a crowded block still
 gives candidates and whether it is a landing page depends on the kind.
@@ -13,7 +13,7 @@ gives candidates and whether it is a landing page depends on the kind.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -41,15 +41,18 @@ def kind(key: int) -> int:
 class Blocks:
     """Blocking keys and the ids filed under each, in filing order."""
 
-    __slots__ = ("_ids", "_keys", "_min_pending", "_pending")
+    __slots__ = ("_adds", "_ids", "_keys", "_min_pending", "_puts")
 
     def __init__(self, *, min_pending: int = MIN_PENDING) -> None:
         self._min_pending = min_pending
         self._keys: npt.NDArray[np.int64] = np.empty(0, np.int64)
         self._ids: npt.NDArray[np.object_] = np.empty(0, object)
-        #: keys changed since the last merge -> every id filed under them: one id as itself
-        #: (most keys of a new record hold it alone), several as a list, none as []
-        self._pending: dict[int, str | list[str]] = {}
+        #: ids filed since the last merge, after the key's rows: one as itself (most keys of
+        #: a new record hold it alone), several as a list
+        self._adds: dict[int, str | list[str]] = {}
+        #: keys whose ids were replaced since the last merge -> all their ids (the rows no
+        #: longer count)
+        self._puts: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
         """Keys with records filed under them."""
@@ -58,58 +61,55 @@ class Blocks:
 
     def members(self, key: int) -> list[str]:
         """The ids filed under ``key`` (a list the caller must not change)."""
-        held = self._pending.get(key)
-        if held is not None:
-            return [held] if isinstance(held, str) else held
-        keys = self._keys
-        lo = int(np.searchsorted(keys, key, "left"))
-        if lo == len(keys) or keys[lo] != key:
-            return []
-        hi = int(np.searchsorted(keys, key, "right"))
-        return self._ids[lo:hi].tolist()  # type: ignore[no-any-return]
+        return self.members_of((key,))[0]
 
     def members_of(self, keys: Sequence[int]) -> list[list[str]]:
         """``members`` of several keys: one search of the arrays for all of them."""
         if not keys:
             return []
-        pending = self._pending
+        puts, adds = self._puts, self._adds
         wanted = np.fromiter(keys, np.int64, len(keys))
         # where each key's rows start and where the next key's would: one search for both
         bounds = np.searchsorted(self._keys, np.concatenate((wanted, wanted + 1))).tolist()
-        los, his = bounds[: len(keys)], bounds[len(keys) :]
         ids = self._ids
         found: list[list[str]] = []
-        for key, lo, hi in zip(keys, los, his, strict=True):
-            held = pending.get(key)  # an empty list: none, whatever the arrays hold
-            if held is None:
-                found.append(ids[lo:hi].tolist() if hi > lo else [])
-            else:
-                found.append([held] if isinstance(held, str) else held)
+        for key, lo, hi in zip(keys, bounds[: len(keys)], bounds[len(keys) :], strict=True):
+            put = puts.get(key)
+            if put is not None:
+                found.append(put)
+                continue
+            held: list[str] = ids[lo:hi].tolist() if hi > lo else []
+            add = adds.get(key)
+            if add is not None:
+                held = [*held, add] if isinstance(add, str) else held + add
+            found.append(held)
         return found
 
     def size(self, key: int) -> int:
         return len(self.members(key))
 
-    def file(self, record_id: str, keys: Sequence[int], members: Sequence[list[str]]) -> None:
-        """File ``record_id`` under each of ``keys`` (``members``: what ``members_of(keys)``
-        gave, just before)."""
-        pending = self._pending
-        for key, found in zip(keys, members, strict=True):
-            held = pending.get(key)
-            if held is None:
-                pending[key] = [*found, record_id] if found else record_id
-            elif isinstance(held, str):
-                pending[key] = [held, record_id]
+    def file(self, record_id: str, keys: Iterable[int]) -> None:
+        """File ``record_id`` under each of ``keys``."""
+        puts, adds = self._puts, self._adds
+        for key in keys:
+            put = puts.get(key)
+            if put is not None:
+                put.append(record_id)
+                continue
+            add = adds.get(key)
+            if add is None:
+                adds[key] = record_id
+            elif isinstance(add, str):
+                adds[key] = [add, record_id]
             else:
-                held.append(record_id)
-        if len(pending) >= max(self._min_pending, len(self._keys) >> 4):
-            self._merge()
+                add.append(record_id)
+        self._merge_if_due()
 
     def put(self, key: int, members: list[str]) -> None:
         """Make ``members`` (a new list) all that is filed under ``key``."""
-        self._pending[key] = members[0] if len(members) == 1 else members
-        if len(self._pending) >= max(self._min_pending, len(self._keys) >> 4):
-            self._merge()
+        self._puts[key] = members
+        self._adds.pop(key, None)
+        self._merge_if_due()
 
     def settle(self) -> None:
         """Merge what is held apart (at the end of a large change: what it held apart is
@@ -117,34 +117,44 @@ class Blocks:
         self._merge()
 
     def clear(self) -> None:
-        self._keys, self._ids, self._pending = np.empty(0, np.int64), np.empty(0, object), {}
+        self._keys, self._ids = np.empty(0, np.int64), np.empty(0, object)
+        self._adds, self._puts = {}, {}
+
+    def _merge_if_due(self) -> None:
+        if len(self._adds) + len(self._puts) >= max(self._min_pending, len(self._keys) >> 4):
+            self._merge()
 
     def _merge(self) -> None:
-        """Fold the changed keys into the arrays: their old rows go, their members come in."""
-        pending, self._pending = self._pending, {}
-        if not pending:
+        """Fold the held-apart changes into the arrays: the replaced keys' rows go, and every
+        id filed since goes in after its key's rows."""
+        adds, puts = self._adds, self._puts
+        self._adds, self._puts = {}, {}
+        if not adds and not puts:
             return
-        changed = np.fromiter(pending, np.int64, len(pending))
-        changed.sort()
         keys, ids = self._keys, self._ids
-        if len(keys):
-            at = np.searchsorted(changed, keys).clip(max=len(changed) - 1)
-            keep = changed[at] != keys
+        if puts and len(keys):
+            replaced = np.fromiter(puts, np.int64, len(puts))
+            replaced.sort()
+            at = np.searchsorted(replaced, keys).clip(max=len(replaced) - 1)
+            keep = replaced[at] != keys
             keys, ids = keys[keep], ids[keep]
+        changed = np.fromiter([*adds, *puts], np.int64, len(adds) + len(puts))
+        changed.sort()
         rows: list[str] = []
         counts = np.empty(len(changed), np.int64)
-        for i, held in enumerate(map(pending.__getitem__, changed.tolist())):
+        for i, key in enumerate(changed.tolist()):
+            held = puts[key] if key in puts else adds[key]
             if isinstance(held, str):
                 rows.append(held)
                 counts[i] = 1
             else:
                 rows += held
                 counts[i] = len(held)
-        del pending
+        del adds, puts
         new_ids = np.empty(len(rows), object)
         new_ids[:] = rows
         del rows
-        # the changed keys' rows go where their keys sort, in filing order (one pass)
+        # in one pass: each key's new rows after its rows, in filing order
         new_keys = np.repeat(changed, counts)
-        at = np.searchsorted(keys, new_keys)
+        at = np.searchsorted(keys, new_keys, "right")
         self._keys, self._ids = np.insert(keys, at, new_keys), np.insert(ids, at, new_ids)

@@ -344,8 +344,9 @@ class Linker:
     ) -> None:
         """File a record, noting the size before of the blocks it joins (when ``tracked``:
         a block new in this change had nothing to compare)."""
-        held = self._blocks.members_of(keys)
-        for key, members in zip(keys, held, strict=True):
+        # a start (nothing tracked) needs the holders of landing pages only
+        wanted = keys if tracked else [key for key in keys if kind(key) == URL_PAGE]
+        for key, members in zip(wanted, self._blocks.members_of(wanted), strict=True):
             if members:
                 if tracked and key not in sizes:
                     sizes[key] = len(members)
@@ -353,7 +354,7 @@ class Linker:
                     # the page may now be an overview page: its holders' groups are rechecked
                     # (past the cap it already was one)
                     affected.update(members)
-        self._blocks.file(record_id, keys, held)
+        self._blocks.file(record_id, keys)
 
     def _recheck(self, sizes: dict[int, int], fresh: Container[str], affected: set[str]) -> None:
         """Blocks that crossed the cap: links that rested only on a block grown past it go;
