@@ -7,7 +7,7 @@ import random
 import pytest
 
 from microcred_hub.duplicates import Linker
-from microcred_hub.duplicates.blocks import FUZZY, URL_PAGE, Blocks, key_of, kind
+from microcred_hub.duplicates.blocks import FUZZY, URL_PAGE, WORLD_WIDE, Blocks, key_of, kind
 from microcred_hub.generate import generate
 
 
@@ -16,7 +16,7 @@ def test_blocks_answer_as_a_dict_of_lists_through_merges(min_pending: int) -> No
     rng = random.Random(min_pending)
     blocks = Blocks(min_pending=min_pending)
     model: dict[int, list[str]] = {}
-    keys = [key_of(f"k{i}", FUZZY) for i in range(40)]
+    keys = [key_of(f"k{i}", FUZZY) for i in range(40)] + [key_of("uri x", WORLD_WIDE)]
     for step in range(3000):
         record_id = f"r{step % 200}"
         if rng.random() < 0.7:
@@ -34,6 +34,13 @@ def test_blocks_answer_as_a_dict_of_lists_through_merges(min_pending: int) -> No
             model[key] = list(kept)
         probe = rng.choice(keys)
         assert blocks.members(probe) == model.get(probe, [])
+        probes = list(dict.fromkeys(rng.sample(keys, 4)))
+        assert blocks.union(probes, 2) == {
+            member
+            for key in probes
+            for member in model.get(key, [])
+            if len(model[key]) <= 2 or kind(key) == WORLD_WIDE
+        }
         assert blocks.size(probe) == len(model.get(probe, []))
     assert len(blocks) == sum(1 for members in model.values() if members)
 

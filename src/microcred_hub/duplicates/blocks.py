@@ -85,6 +85,38 @@ class Blocks:
             found.append(held)
         return found
 
+    def union(self, keys: Sequence[int], cap: int) -> set[str]:
+        """The ids filed under any of ``keys`` whose block holds at most ``cap`` ids, or any
+        number for a world-wide identifier (``members_of`` without a list per key)."""
+        found: set[str] = set()
+        if not keys:
+            return found
+        puts, adds = self._puts, self._adds
+        wanted = np.fromiter(keys, np.int64, len(keys))
+        bounds = np.searchsorted(self._keys, np.concatenate((wanted, wanted + 1))).tolist()
+        ids = self._ids
+        for key, lo, hi in zip(keys, bounds[: len(keys)], bounds[len(keys) :], strict=True):
+            uncapped = key & 3 == WORLD_WIDE
+            put = puts.get(key)
+            if put is not None:
+                if len(put) <= cap or uncapped:
+                    found.update(put)
+                continue
+            add = adds.get(key)
+            rows = hi - lo
+            if add is None:
+                if rows == 1:
+                    found.add(ids[lo])
+                elif rows and (rows <= cap or uncapped):
+                    found.update(ids[lo:hi].tolist())
+                continue
+            extra = [add] if isinstance(add, str) else add
+            if rows + len(extra) <= cap or uncapped:
+                found.update(extra)
+                if rows:
+                    found.update(ids[lo:hi].tolist())
+        return found
+
     def size(self, key: int) -> int:
         return len(self.members(key))
 

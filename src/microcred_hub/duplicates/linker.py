@@ -419,11 +419,7 @@ class Linker:
             affected.update(group.members)
 
     def _candidates(self, new: Features) -> set[str]:
-        found: set[str] = set()
-        keys = _keys(new, probe=True)
-        for key, members in zip(keys, self._blocks.members_of(keys), strict=True):
-            if len(members) <= BLOCK_CAP or not _capped(key):
-                found.update(members)
+        found = self._blocks.union(_keys(new, probe=True), BLOCK_CAP)
         found.update(o for o in self.overrides.partners(new.id) if o in self._features)
         found.discard(new.id)
         return found
