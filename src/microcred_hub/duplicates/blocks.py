@@ -30,7 +30,8 @@ HASH_BITS = (1 << 62) - 4
 
 
 def key_of(value: object, kind: int) -> int:
-    """The block key of a hashable value (a collision only adds a candidate)."""
+    """The block key of a hashable value. Two values of one kind whose keys collide share a
+    block (a candidate more, a landing page's holder more): at 62 bits, not in practice."""
     return (hash(value) & HASH_BITS) | kind
 
 
