@@ -158,6 +158,15 @@ def _capped(key: int) -> bool:
 SETTLE_AT = 4096
 
 
+def _register_link(a: tuple[str, ...], b: tuple[str, ...]) -> Link | None:
+    """The link between two listings of one register (given their identifiers): they are
+    deliberate, so only a shared identifier other than a landing page links them."""
+    if not a or not b:
+        return None
+    shared = set(a).intersection(b)
+    return Link(1.0, ("identifier",)) if any(not k.startswith(URL) for k in shared) else None
+
+
 class Linker:
     """Duplicate groups over a changing set of records."""
 
@@ -427,19 +436,32 @@ class Linker:
     def _link(self, new: Features, affected: set[str], done: set[str]) -> None:
         """Compare a fresh record with its candidates (but the fresh ones that compared with
         it already)."""
+        table = self._features
+        overrides = self.overrides.never or self.overrides.always
         for other_id in self._candidates(new):
-            if other_id not in done:
-                self._add_link(new, self._features[other_id], affected)
+            if other_id in done:
+                continue
+            if not overrides:
+                source, identifiers = table.source_and_identifiers(other_id)
+                if source == new.source:
+                    # one register's: its identifiers decide (``_compare``), not the rest
+                    link = _register_link(new.identifiers, identifiers)
+                    if link is not None:
+                        self._put_link(new.id, other_id, link, affected)
+                    continue
+            self._add_link(new, table[other_id], affected)
 
     def _add_link(self, new: Features, other: Features, affected: set[str]) -> None:
         link = self._compare(new, other)
-        if link is None:
-            return
-        self._links.setdefault(new.id, {})[other.id] = link
-        self._links.setdefault(other.id, {})[new.id] = link
-        affected.add(new.id)
-        affected.add(other.id)
-        for record_id in (new.id, other.id):
+        if link is not None:
+            self._put_link(new.id, other.id, link, affected)
+
+    def _put_link(self, a: str, b: str, link: Link, affected: set[str]) -> None:
+        self._links.setdefault(a, {})[b] = link
+        self._links.setdefault(b, {})[a] = link
+        affected.add(a)
+        affected.add(b)
+        for record_id in (a, b):
             group = self._groups.get(record_id)
             if group is not None:
                 affected.update(group.members)
@@ -452,9 +474,7 @@ class Linker:
             if pair in self.overrides.always:
                 return Link(1.0, ("override",))
         if a.source == b.source:
-            # two listings in one register are deliberate: only a shared identifier links them
-            shared = {key for key in shared_identifiers(a, b) if not key.startswith(URL)}
-            return Link(1.0, ("identifier",)) if shared else None
+            return _register_link(a.identifiers, b.identifiers)
         link = compare(a, b, self.threshold)
         if link is not None and link.evidence == ("url",) and self._generic_url(a, b):
             return None

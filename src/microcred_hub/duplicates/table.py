@@ -17,21 +17,22 @@ from microcred_hub.duplicates.features import Body, Features
 
 
 class _Packed(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    # source and completeness first: ``_Head`` reads them alone
+    # source, completeness and identifiers first: ``_Head`` reads them alone
     source: str
     completeness: float
+    identifiers: tuple[str, ...]
     titles: tuple[tuple[frozenset[str], frozenset[str]], ...]
     bodies: tuple[int, ...]
     countries: frozenset[str]
     hours: float | None
     eqf: int | None
     level: tuple[str, str] | None
-    identifiers: tuple[str, ...]
 
 
 class _Head(msgspec.Struct, array_like=True, frozen=True, gc=False):
     source: str
     completeness: float
+    identifiers: tuple[str, ...]
 
 
 # sets in a sorted order: equal features pack to equal bytes
@@ -73,6 +74,11 @@ class FeatureTable:
 
     def source(self, record_id: str) -> str:
         return _head_decoder.decode(self._packed[record_id]).source
+
+    def source_and_identifiers(self, record_id: str) -> tuple[str, tuple[str, ...]]:
+        """What decides whether two records of one register are one (no need of the rest)."""
+        head = _head_decoder.decode(self._packed[record_id])
+        return head.source, head.identifiers
 
     def completeness(self, record_id: str) -> float:
         return _head_decoder.decode(self._packed[record_id]).completeness
@@ -116,13 +122,13 @@ class FeatureTable:
             _Packed(
                 f.source,
                 f.completeness,
+                f.identifiers,
                 f.titles,
                 tuple(bodies),
                 f.countries,
                 f.hours,
                 f.eqf,
                 f.level,
-                f.identifiers,
             )
         )
 
