@@ -16,7 +16,7 @@ from microcred_hub.generate import generate_list
 from microcred_hub.index import Index
 from microcred_hub.record import Microcredential
 from microcred_hub.runtime.feed import IndexFeed
-from microcred_hub.runtime.linking import LinkStatus
+from microcred_hub.runtime.linking import LARGE, LinkStatus
 from microcred_hub.runtime.states import SourceStates
 from microcred_hub.store import ChangeSet, RedisStore
 from microcred_hub.store.images import _head_key
@@ -225,4 +225,37 @@ async def test_an_image_written_while_linking_carries_no_groups_and_another_foll
             break
         await asyncio.sleep(0.05)
     assert head["linked"] is True
+    await writer.close()
+
+
+async def test_a_large_change_is_linked_in_slices_with_the_groups_of_linking_it_at_once(
+    prefix: str, replica: Replica
+) -> None:
+    """A harvest of thousands of records is linked between requests, not in one hold of the
+    event loop; the groups are those of one linker given the whole change."""
+    records = generate_list(10_000, seed=11)
+    harvest = tuple(r for r in records if r.source == "edubadges")
+    assert len(harvest) >= LARGE
+    writer = await fill(prefix, [r for r in records if r.source != "edubadges"])
+    feed = await replica()
+    assert feed.linking is not None
+    await in_step(feed)
+    await writer.apply(ChangeSet(source="edubadges", upserts=harvest))
+    statuses: set[LinkStatus] = set()
+    for _ in range(6000):
+        statuses.add(feed.linking.status)
+        if len(feed._index) == len(records) and feed.linking.in_step:
+            break
+        await asyncio.sleep(0.005)
+    # the loop ran while the change was linked: this coroutine saw it happen
+    assert LinkStatus.LINKING in statuses
+    await in_step(feed)
+    at_once = Linker()
+    at_once.apply(records, ())
+    assert sorted(g.members for g in feed.linking.linker.groups()) == sorted(
+        g.members for g in at_once.groups()
+    )
+    assert duplicate_answers(feed)["representatives"] == sorted(
+        m for g in at_once.groups() for m in g.members if at_once.is_representative(m)
+    )
     await writer.close()

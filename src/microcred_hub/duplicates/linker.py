@@ -184,6 +184,10 @@ class Linker:
     def __len__(self) -> int:
         return len(self._features)
 
+    def ids_of(self, source: str) -> list[str]:
+        """The ids of every record of ``source`` the linker holds."""
+        return self._features.ids_of(source)
+
     # -- reading ---------------------------------------------------------------------------
 
     def group(self, record_id: str) -> Group | None:

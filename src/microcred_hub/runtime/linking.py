@@ -12,6 +12,12 @@ changes and SIGTERM are handled between slices), after the hub is ready:
   when it is done: status ``linking``, and meanwhile the groups served are the ones from
   before (none on a first start: every record stands alone, ``distinct`` counts each).
 
+A large change (a harvest of thousands of records) is linked in slices too, on the linker
+itself: status ``linking`` until it is done, the groups of the records it does not touch served
+as they were. Linked in one go it would hold the event loop for as long as the linking takes
+(half a minute at 100 000 records, minutes at a million), and every request and health check
+with it.
+
 Changes that arrive meanwhile reach the index at once and wait here for the linker, which
 applies them in order once caught up. Then the status is ``linked``.
 """
@@ -44,6 +50,9 @@ SLICE_SECONDS = 0.02
 #: records handed to the linker at a time within a slice (each hand-over regroups once)
 BATCH = 16
 PROGRESS_SECONDS = 10.0
+#: a change of at least this many records is linked in slices (a smaller one takes a few tens
+#: of milliseconds at most, so it is linked at once and its groups are served with its records)
+LARGE = 2048
 
 
 class LinkStatus(enum.StrEnum):
@@ -161,10 +170,31 @@ class Linking:
     # -- following changes -----------------------------------------------------------------
 
     def apply(self, upserts: Sequence[Microcredential], deletes: Sequence[str]) -> None:
+        if self._large(upserts):
+            assert isinstance(upserts, PackedRecords)
+            self._start(LinkStatus.LINKING, self._apply_large(upserts, deletes))
+            return
         self._follow(lambda linker: linker.apply(upserts, deletes))
 
     def replace_source(self, source: str, records: Sequence[Microcredential]) -> None:
+        if self._large(records):
+            assert isinstance(records, PackedRecords)
+            # the index holds the source's records as they are now (it is updated first)
+            keep = set(self._index.ids_of(source))
+            gone = [i for i in self.linker.ids_of(source) if i not in keep]
+            self._start(LinkStatus.LINKING, self._apply_large(records, gone))
+            return
         self._follow(lambda linker: linker.replace_source(source, records))
+
+    def _large(self, records: Sequence[Microcredential]) -> bool:
+        """Link ``records`` in slices: many, packed (a store's change), and nothing else is
+        running (a change that comes while a task runs waits for it, in order)."""
+        return (
+            self._task is None
+            and self.status == LinkStatus.LINKED
+            and isinstance(records, PackedRecords)
+            and len(records) >= LARGE
+        )
 
     def _follow(self, change: Callable[[Linker], set[str]]) -> None:
         if self._task is not None:
@@ -224,6 +254,26 @@ class Linking:
             sum(1 for _ in linker.groups()),
         )
         self._caught_up(changed, relinked=True)
+
+    async def _apply_large(self, upserts: PackedRecords, deletes: Sequence[str]) -> None:
+        """A large change on the linker itself, a batch at a time (linking does not depend on
+        the order records arrive, so the groups are those of linking the change at once)."""
+        linker = self.linker
+        changed = linker.apply((), deletes)
+        started = time.perf_counter()
+
+        def step(batch: PackedRecords) -> None:
+            changed.update(linker.apply(batch, ()))
+
+        if not await self._slices(upserts, step, "linked"):
+            return
+        log.info(
+            "duplicates: a change of %d records linked in %.1f s",
+            len(upserts) + len(deletes),
+            time.perf_counter() - started,
+        )
+        heap.trim()  # the change's features, decoded a batch at a time, are free now
+        self._caught_up(changed, relinked=False)
 
     async def _slices(
         self, records: PackedRecords, step: Callable[[PackedRecords], object], done_what: str
