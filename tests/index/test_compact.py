@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from microcred_hub.index.compact import DocIds, Texts
 
 
@@ -42,3 +44,22 @@ def test_texts_read_back_what_was_written_after_replacements() -> None:
     texts[0] = None
     assert list(texts) == [None, None, "data 1999", "é"]
     assert len(texts) == 4 and texts[3] == "é"
+
+
+def test_texts_from_their_buffers_read_and_change_as_the_original() -> None:
+    texts = Texts(["Ōtautahi", None, "data"])
+    for i in range(10):  # some garbage in the buffer
+        texts[2] = f"data {i}"
+    copy = Texts.from_buffers(*texts.buffers())
+    assert list(copy) == list(texts) == ["Ōtautahi", None, "data 9"]
+    for i in range(3_000):  # the garbage it came with is rewritten away in time
+        copy[1] = f"new {i}"
+    assert list(copy) == ["Ōtautahi", "new 2999", "data 9"]
+    assert copy.nbytes < 5_000  # 3 000 replacements wrote ~25 000 bytes
+
+
+def test_texts_buffers_that_do_not_fit_together_are_refused() -> None:
+    data, starts, lengths = Texts(["one", "two"]).buffers()
+    for bad in ((data[:4], starts, lengths), (data, starts, lengths[:4])):
+        with pytest.raises(ValueError, match="do not fit"):
+            Texts.from_buffers(*bad)

@@ -152,6 +152,30 @@ class Texts(Sequence[str | None]):
     def __len__(self) -> int:
         return len(self._starts)
 
+    def buffers(self) -> tuple[bytes, bytes, bytes]:
+        """The strings as three buffers (UTF-8, starts, lengths): ``from_buffers`` takes
+        them back without a str object per string."""
+        return bytes(self._data), self._starts.tobytes(), self._lengths.tobytes()
+
+    @classmethod
+    def from_buffers(cls, data: bytes, starts: bytes, lengths: bytes) -> Texts:
+        """The strings ``buffers`` gave; ValueError when the buffers do not fit together."""
+        texts = cls()
+        texts._starts.frombytes(starts)
+        texts._lengths.frombytes(lengths)
+        begin = np.frombuffer(texts._starts, dtype=np.uint64)
+        size = np.frombuffer(texts._lengths, dtype=np.uint32)
+        present = size != cls._NONE
+        used = size[present].astype(np.uint64)
+        fits = len(begin) == len(size)
+        if fits and len(used):
+            fits = int((begin[present] + used).max()) <= len(data)
+        if not fits:
+            raise ValueError("the texts' starts and lengths do not fit their buffer")
+        texts._data = bytearray(data)
+        texts._garbage = len(data) - int(used.sum())
+        return texts
+
     def _encode(self, value: str | None) -> tuple[int, int]:
         if value is None:
             return 0, self._NONE
