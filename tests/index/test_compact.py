@@ -36,6 +36,21 @@ def test_doc_ids_follow_a_dict_through_adds_removals_and_growth() -> None:
     assert dict(table.items()) == expected
 
 
+def test_doc_ids_filled_at_once_find_every_id_in_small_crowded_tables() -> None:
+    # Small tables put ids near the end of the table, whose runs wrap round to the start.
+    rng = random.Random(7)
+    for _ in range(2_000):
+        ids: list[str | None] = [f"src:{rng.randrange(10**9)}" for _ in range(rng.randrange(1, 40))]
+        ids = list(dict.fromkeys(ids))
+        if rng.random() < 0.3:
+            ids[rng.randrange(len(ids))] = None
+        table = DocIds(ids)
+        expected = {record_id: doc for doc, record_id in enumerate(ids) if record_id is not None}
+        assert dict(table.items()) == expected
+        assert all(table.get(record_id) == doc for record_id, doc in expected.items())
+        assert table.get("src:none") is None
+
+
 def test_texts_read_back_what_was_written_after_replacements() -> None:
     texts = Texts(["Ōtautahi", None, "data"])
     texts.append("é")

@@ -99,20 +99,21 @@ class DocIds:
         mask = size - 1
         home = hashes & mask
         slots = np.full(size, _EMPTY, dtype=np.int32)
-        pending = np.arange(len(docs))
-        # Each round, every pending id tries its current slot: of those meeting at a free
-        # slot the first takes it, the others move one slot on. A slot once taken stays
-        # taken, so each id ends after a run of taken slots from its home, as lookups expect.
-        while len(pending):
-            at = home[pending]
-            free = slots[at] == _EMPTY
-            slot, first = np.unique(at[free], return_index=True)
-            winners = pending[free][first]
-            slots[slot] = docs[winners]
-            moved = np.ones(len(pending), dtype=bool)
-            moved[np.flatnonzero(free)[first]] = False
-            pending = pending[moved]
-            home[pending] = (home[pending] + 1) & mask
+        # Taken in the order of their home slots, each id goes to its home or just after the
+        # one before, whichever is later: every slot between an id's home and its own is then
+        # taken, as lookups expect. That is a running maximum, done for all at once.
+        order = np.argsort(home, kind="stable")
+        rank = np.arange(len(order), dtype=np.int64)
+        at = np.maximum.accumulate(home[order] - rank) + rank
+        inside = at < size
+        slots[at[inside]] = docs[order[inside]]
+        # The few pushed past the end wrap round to the first free slots (their run goes on
+        # from the table's start).
+        free = 0
+        for doc in docs[order[~inside]].tolist():
+            while slots[free] != _EMPTY:
+                free += 1
+            slots[free] = doc
         self._slots = array("i", slots.tobytes())
         self._live = len(docs)
         self._gone = 0
