@@ -28,7 +28,7 @@ from microcred_hub.index.text import _title_texts as title_texts
 from microcred_hub.record import Microcredential
 
 SCHEMA = "mch_rank_bench"
-LAYOUT = "4"
+LAYOUT = "5"
 CONFIGS = pg_bench.CONFIGS
 TEXTS = tuple(f"t_{lang}" for lang in CONFIGS)
 
@@ -62,6 +62,7 @@ TAGGED_ALTERNATIVES = f"""UNION ALL
 INDEXES = (
     "CREATE INDEX ON {s}.records USING gin (tsv)",
     "CREATE INDEX ON {s}.records USING gin (issuer_country)",
+    "CREATE INDEX ON {s}.records (issuer_country, eqf)",
     "CREATE INDEX ON {s}.records (eqf)",
     "CREATE INDEX ON {s}.records (status)",
     "CREATE INDEX ON {s}.records (stackability)",
@@ -137,7 +138,10 @@ def load(dsn: str, records: Sequence[Microcredential], seed: int) -> dict[str, A
         )
         conn.execute(
             f"CREATE TABLE {SCHEMA}.records AS SELECT id, eqf, issuer_country, status, "
-            f"stackability, {tsv} AS tsv FROM {SCHEMA}.texts"
+            f"stackability, {tsv} AS tsv FROM {SCHEMA}.texts "
+            # clustered by country and level: a country's matches share heap pages (half
+            # the pages read at a million records, the table being larger than the buffers)
+            "ORDER BY issuer_country, eqf"
         )
         conn.execute(f"DROP TABLE {SCHEMA}.texts")
         conn.execute(f"ALTER TABLE {SCHEMA}.records ADD PRIMARY KEY (id)")
