@@ -99,20 +99,21 @@ class DocIds:
         mask = size - 1
         home = hashes & mask
         slots = np.full(size, _EMPTY, dtype=np.int32)
-        pending = np.arange(len(docs))
-        # Each round, every pending id tries its current slot: of those meeting at a free
-        # slot the first takes it, the others move one slot on. A slot once taken stays
-        # taken, so each id ends after a run of taken slots from its home, as lookups expect.
-        while len(pending):
-            at = home[pending]
-            free = slots[at] == _EMPTY
-            slot, first = np.unique(at[free], return_index=True)
-            winners = pending[free][first]
-            slots[slot] = docs[winners]
-            moved = np.ones(len(pending), dtype=bool)
-            moved[np.flatnonzero(free)[first]] = False
-            pending = pending[moved]
-            home[pending] = (home[pending] + 1) & mask
+        # Taken in the order of their home slots, each id goes to its home or just after the
+        # one before, whichever is later: every slot between an id's home and its own is then
+        # taken, as lookups expect. That is a running maximum, done for all at once.
+        order = np.argsort(home, kind="stable")
+        rank = np.arange(len(order), dtype=np.int64)
+        at = np.maximum.accumulate(home[order] - rank) + rank
+        inside = at < size
+        slots[at[inside]] = docs[order[inside]]
+        # The few pushed past the end wrap round to the first free slots (their run goes on
+        # from the table's start).
+        free = 0
+        for doc in docs[order[~inside]].tolist():
+            while slots[free] != _EMPTY:
+                free += 1
+            slots[free] = doc
         self._slots = array("i", slots.tobytes())
         self._live = len(docs)
         self._gone = 0
@@ -151,6 +152,30 @@ class Texts(Sequence[str | None]):
 
     def __len__(self) -> int:
         return len(self._starts)
+
+    def buffers(self) -> tuple[bytes, bytes, bytes]:
+        """The strings as three buffers (UTF-8, starts, lengths): ``from_buffers`` takes
+        them back without a str object per string."""
+        return bytes(self._data), self._starts.tobytes(), self._lengths.tobytes()
+
+    @classmethod
+    def from_buffers(cls, data: bytes, starts: bytes, lengths: bytes) -> Texts:
+        """The strings ``buffers`` gave; ValueError when the buffers do not fit together."""
+        texts = cls()
+        texts._starts.frombytes(starts)
+        texts._lengths.frombytes(lengths)
+        begin = np.frombuffer(texts._starts, dtype=np.uint64)
+        size = np.frombuffer(texts._lengths, dtype=np.uint32)
+        present = size != cls._NONE
+        used = size[present].astype(np.uint64)
+        fits = len(begin) == len(size)
+        if fits and len(used):
+            fits = int((begin[present] + used).max()) <= len(data)
+        if not fits:
+            raise ValueError("the texts' starts and lengths do not fit their buffer")
+        texts._data = bytearray(data)
+        texts._garbage = len(data) - int(used.sum())
+        return texts
 
     def _encode(self, value: str | None) -> tuple[int, int]:
         if value is None:

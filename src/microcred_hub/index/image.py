@@ -20,6 +20,7 @@ import numpy as np
 from pyroaring import BitMap
 
 from microcred_hub import packing
+from microcred_hub.index.compact import DocIds, Texts
 from microcred_hub.index.core import Index
 from microcred_hub.index.numeric import RangeIndex
 from microcred_hub.index.providers import _Group
@@ -44,6 +45,14 @@ class _Text(msgspec.Struct, array_like=True):
     languages: dict[str, int]
 
 
+class _Texts(msgspec.Struct, array_like=True):
+    """``Texts.buffers``: a million titles as three buffers, not a million str objects."""
+
+    data: bytes
+    starts: bytes
+    lengths: bytes
+
+
 class _ProviderGroup(msgspec.Struct, array_like=True):
     folded: str
     country: str
@@ -59,7 +68,7 @@ class IndexImage(msgspec.Struct, array_like=True):
     dictionaries: dict[int, bytes]
     records: list[bytes | None]
     ids: list[str | None]
-    titles: list[str | None]
+    titles: _Texts
     alive: bytes
     postings: dict[str, dict[str, bytes]]
     ranges: dict[str, _Range]
@@ -69,8 +78,21 @@ class IndexImage(msgspec.Struct, array_like=True):
     duplicates: bytes | None = None
 
 
+class _Format(msgspec.Struct, array_like=True):
+    format: int
+
+
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(IndexImage)
+_format_decoder = msgspec.msgpack.Decoder(_Format)
+
+
+def _format_of(data: bytes) -> int | None:
+    """The format an image says it has (one of another layout fails to decode as this one)."""
+    try:
+        return _format_decoder.decode(data).format
+    except msgspec.DecodeError:
+        return None
 
 
 def _bitmaps(found: dict[str, BitMap]) -> dict[str, bytes]:
@@ -104,7 +126,7 @@ def capture(index: Index) -> IndexImage:
         dictionaries=packing.dictionaries(),
         records=list(index._records),
         ids=list(index._ids),
-        titles=list(index._titles),
+        titles=_Texts(*index._titles.buffers()),
         alive=index._alive.serialize(),
         postings={field: _bitmaps(values) for field, values in index._postings.items()},
         ranges={
@@ -136,7 +158,11 @@ def restore(index: Index, data: bytes) -> bytes | None:
     ValueError (index untouched) when ``data`` is not a readable image of this format."""
     try:
         image = _decoder.decode(data)
-    except msgspec.DecodeError as exc:
+        titles = Texts.from_buffers(image.titles.data, image.titles.starts, image.titles.lengths)
+    except (msgspec.DecodeError, ValueError) as exc:
+        found = _format_of(data)
+        if found is not None and found != FORMAT:
+            raise ValueError(f"index image format {found} is not {FORMAT}") from exc
         raise ValueError(f"not an index image ({exc})") from exc
     if image.format != FORMAT:
         raise ValueError(f"index image format {image.format} is not {FORMAT}")
@@ -145,10 +171,8 @@ def restore(index: Index, data: bytes) -> bytes | None:
     index._reset()
     index._records = image.records
     index._ids = image.ids
-    index._titles = image.titles
-    index._doc_of = {
-        record_id: doc for doc, record_id in enumerate(image.ids) if record_id is not None
-    }
+    index._titles = titles
+    index._doc_of = DocIds(image.ids)
     index._alive = BitMap.deserialize(image.alive)
     index._postings = {field: _restore(values) for field, values in image.postings.items()}
     for name, stored in image.ranges.items():

@@ -86,12 +86,14 @@ class IndexFeed:
     async def load(self) -> None:
         store = self._store
         if isinstance(store, RedisStore):
-            loaded = await load_image(store, self._index, self._keys)
+            with heap.collector_paused():
+                loaded = await load_image(store, self._index, self._keys)
+                if loaded is not None:
+                    self.version = loaded.version
+                    self._seen(loaded.version, full=True)
+                    if self.linking is not None and not self.linking.restore(loaded.duplicates):
+                        self.linking.relink()
             if loaded is not None:
-                self.version = loaded.version
-                self._seen(loaded.version, full=True)
-                if self.linking is not None and not self.linking.restore(loaded.duplicates):
-                    self.linking.relink()
                 self._freeze()
                 return
         started = time.perf_counter()
