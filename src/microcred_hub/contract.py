@@ -222,7 +222,7 @@ class ConnectorState:
         if data is None:
             return cls(max_bytes=max_bytes)
         try:
-            with _gc_paused():  # many small objects at once: no cyclic GC pass mid-decode
+            with collector_paused():  # many small objects at once: no cyclic GC pass mid-decode
                 stored: JSON = msgspec.json.decode(data)
         except (msgspec.DecodeError, RecursionError):
             return cls(max_bytes=max_bytes)
@@ -234,7 +234,10 @@ class ConnectorState:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: a bulk load makes millions of objects that all
+    stay, and the collector, woken every few hundred allocations, would rescan the growing
+    heap each time for nothing (the caller collects once afterwards, if it must)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+from microcred_hub.contract import collector_paused
 from microcred_hub.duplicates import Linker
 from microcred_hub.index import Index
 from microcred_hub.packing import PackedRecords
@@ -86,7 +87,7 @@ class IndexFeed:
     async def load(self) -> None:
         store = self._store
         if isinstance(store, RedisStore):
-            with heap.collector_paused():
+            with collector_paused():
                 loaded = await load_image(store, self._index, self._keys)
                 if loaded is not None:
                     self.version = loaded.version

@@ -1,5 +1,4 @@
-"""Give the C heap's free pages back to the system after a large change, and keep the cyclic
-collector out of a bulk load.
+"""Give the C heap's free pages back to the system after a large change.
 
 Filing or replacing many records frees far more than it keeps (decoded records, parsed
 pages), and glibc returns freed memory only from the top of its heap: the rest stays in the
@@ -9,11 +8,8 @@ workers do the same for the same reason). Elsewhere than glibc it is a no-op.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
-import gc
-from collections.abc import Iterator
 
 #: changes of at least this many records are followed by a trim
 LARGE_CHANGE = 10_000
@@ -36,17 +32,3 @@ def trim() -> None:
     """Return the C heap's free pages to the system (glibc only)."""
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: a bulk load makes millions of objects that all
-    stay, and the collector, woken every few hundred allocations, would rescan the growing
-    heap each time for nothing (the caller collects once afterwards)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
