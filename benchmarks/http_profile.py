@@ -8,7 +8,7 @@ process on the machine: stable from run to run, where wrk's req/s is not.
 Prints µs of CPU per request for static, the cached 20-record GET, the uncached one (a POST
 with a different unused variable each time, as in http_bench.py) and the 500-record page;
 ``--profile uncached`` (or ``cached``, ``static``, ``page``) prints cProfile's top functions
-for that request instead.
+for that request instead; ``--concurrency 32`` keeps as many requests in flight as wrk does.
 """
 
 from __future__ import annotations
@@ -33,7 +33,13 @@ from http_bench import PAGE500, QUERY20, config_text, linked, write_snapshot
 Call = Callable[[int], Awaitable[bytes]]
 
 
-async def run(config_path: Path, count: int, profile: str | None, only: str | None = None) -> None:
+async def run(
+    config_path: Path,
+    count: int,
+    profile: str | None,
+    only: str | None = None,
+    concurrency: int = 1,
+) -> None:
     from starlette.responses import Response
     from starlette.routing import Route
 
@@ -130,8 +136,16 @@ async def run(config_path: Path, count: int, profile: str | None, only: str | No
         if profiler is not None:
             profiler.enable()
         cpu = time.process_time()
-        for i in range(n):
-            await function(i)
+        if concurrency == 1:
+            for i in range(n):
+                await function(i)
+        else:  # as wrk keeps them: requests in flight together, interleaved at every await
+
+            async def worker(first: int, function: Call = function, n: int = n) -> None:
+                for i in range(first, n, concurrency):
+                    await function(i)
+
+            await asyncio.gather(*(worker(k) for k in range(concurrency)))
         cpu = time.process_time() - cpu
         if profiler is not None:
             profiler.disable()
@@ -151,6 +165,9 @@ def main() -> int:
     parser.add_argument("--profile", choices=("static", "cached", "uncached", "page"))
     parser.add_argument("--only", choices=("static", "cached", "uncached", "page"))
     parser.add_argument("--uvloop", action="store_true", help="run on uvloop, as serve does")
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="requests in flight together (wrk: 32)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -160,9 +177,9 @@ def main() -> int:
         if args.uvloop:
             import uvloop
 
-            uvloop.run(run(config, args.requests, args.profile, args.only))
+            uvloop.run(run(config, args.requests, args.profile, args.only, args.concurrency))
         else:
-            asyncio.run(run(config, args.requests, args.profile, args.only))
+            asyncio.run(run(config, args.requests, args.profile, args.only, args.concurrency))
     return 0
 
 
