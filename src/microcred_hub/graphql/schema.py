@@ -604,7 +604,11 @@ def _expression(shape: _Shape, source: str, depth: int, namespace: dict[str, obj
         if kind == "record":
             decoder = f"_decoder{len(namespace)}"
             namespace[decoder] = view_decoder(_record_fields(cast(tuple[bool, _Shape], detail)[1]))
-            value = f"_view({source}, {decoder})"
+            # inline (``source`` is a plain name): two calls fewer per record of a page
+            value = (
+                f"(_unpack_as({source}.packed, {decoder}) if {source}.__class__ is _PackedEdge"
+                f" else _view({source}, {decoder}))"
+            )
             kind = "object"
         if kind == "const":
             code = repr(detail)
@@ -642,6 +646,7 @@ def _projector(shape: _Shape) -> Callable[[list[object], list[object]], list[obj
         body = _expression(shape, "i", 0, namespace)
         source = f"def project(items, _args):\n    return [{body} for i in items]\n"
         namespace |= {"_title": resolve_title, "_names": _ENUM_NAMES, "_view": _view}
+        namespace |= {"_unpack_as": unpack_as, "_PackedEdge": PackedEdge}
         exec(compile(source, "<graphql fast path>", "exec"), namespace)  # noqa: S102 - our code
         function = cast(Callable[[list[object], list[object]], list[object]], namespace["project"])
         if len(_compiled) < 512:  # distinct selections are few; never grow without bound
