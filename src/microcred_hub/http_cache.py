@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from microcred_hub import telemetry
-from microcred_hub.responses import json_error
+from microcred_hub.responses import DECODED_BODY, json_error
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -65,10 +65,21 @@ async def read_body(receive: Receive, limit: int) -> bytes:
     return bytes(chunks)
 
 
-def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch: str) -> str | None:
+_UNDECODED = object()
+
+
+def cache_key(
+    method: str,
+    query_string: bytes,
+    body: bytes,
+    accept: str,
+    epoch: str,
+    payload: object = _UNDECODED,
+) -> str | None:
     """None when the request is not a cacheable query (a mutation, or not a well-formed
     GraphQL-over-HTTP request: those go to the endpoint, which refuses them), or registers
-    an APQ hash (the endpoint must see it, whether its answer is cached or not)."""
+    an APQ hash (the endpoint must see it, whether its answer is cached or not).
+    ``payload``: a POST body already decoded."""
     try:
         if method == "GET":
             params = dict(parse_qsl(query_string.decode("latin-1")))
@@ -81,7 +92,8 @@ def cache_key(method: str, query_string: bytes, body: bytes, accept: str, epoch:
                 msgspec.json.decode(params["extensions"]) if params.get("extensions") else None
             )
         else:
-            payload = msgspec.json.decode(body)
+            if payload is _UNDECODED:
+                payload = msgspec.json.decode(body)
             if not isinstance(payload, dict):
                 return None
             query = payload.get("query")
@@ -200,9 +212,21 @@ class CachedGraphQL:
             message = f"request body exceeds [server] max_body_bytes = {self.max_body_bytes}"
             await json_error(413, message)(scope, receive, send)
             return
+        payload: object = _UNDECODED
+        if method == "POST":
+            try:
+                payload = msgspec.json.decode(body)
+            except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+                pass  # the endpoint refuses it (cache_key decodes nothing more)
+            else:
+                scope[DECODED_BODY] = payload  # read once: the endpoint reuses it
         epoch = self.epoch()
         # no epoch: the answers are this replica's own for now (its store is unreachable)
-        key = None if epoch is None else self._key(method, query_string, body, accept, epoch)
+        key = (
+            None
+            if epoch is None or (method == "POST" and payload is _UNDECODED)
+            else self._key(method, query_string, body, accept, epoch, payload)
+        )
         if key is not None:
             with telemetry.span("cache lookup"):
                 hit = await self.cache.get(key)
@@ -238,10 +262,16 @@ class CachedGraphQL:
         )
 
     def _key(
-        self, method: str, query_string: bytes, body: bytes, accept: str, epoch: str
+        self,
+        method: str,
+        query_string: bytes,
+        body: bytes,
+        accept: str,
+        epoch: str,
+        payload: object,
     ) -> str | None:
         if method != "GET":
-            return cache_key(method, query_string, body, accept, epoch)
+            return cache_key(method, query_string, body, accept, epoch, payload)
         # (the three parts cannot run together: neither an accept header nor an epoch holds \n)
         remembered = b"\n".join((accept.encode("latin-1"), epoch.encode(), query_string))
         known = self._get_keys.get(remembered)

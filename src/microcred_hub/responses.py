@@ -9,6 +9,10 @@ from starlette.responses import Response
 
 JSON_MEDIA = "application/json"
 
+#: The scope key under which the response cache leaves a POST body's decoded JSON (the very
+#: body it replays to the endpoint), so the GraphQL endpoint does not decode it again.
+DECODED_BODY = "microcred_hub.decoded_body"
+
 
 def error_body(message: str, *, code: str | None = None) -> bytes:
     """``{"errors": [{"message": ..., "extensions": {"code": ...}}]}``, as clients parse it."""

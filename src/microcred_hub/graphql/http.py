@@ -37,7 +37,7 @@ from microcred_hub.graphql.limits import ready_document
 from microcred_hub.graphql.persisted import PersistedQueries, PersistedQueryError
 from microcred_hub.graphql.schema import FastExecutionContext, build_schema
 from microcred_hub.graphql.sources import sources_extension
-from microcred_hub.responses import json_error
+from microcred_hub.responses import DECODED_BODY, json_error
 
 if TYPE_CHECKING:
     from cross_web import AsyncHTTPRequestAdapter
@@ -52,6 +52,7 @@ _is_awaitable = cast("Callable[[Any], TypeGuard[Awaitable[Any]]]", optimized_is_
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
+_UNDECODED = object()
 ContextFactory = Callable[[], QueryContext | Awaitable[QueryContext]]
 
 
@@ -194,10 +195,13 @@ class GraphQLApp(GraphQL[QueryContext, None]):
             content_type = request.headers.get("content-type", "")
             if content_type.split(";", 1)[0].strip().lower() != JSON:
                 return None
-            try:
-                payload = msgspec.json.decode(await request.body())
-            except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-                return None
+            # (the response cache in front has decoded the very body it passes on)
+            payload = request.scope.get(DECODED_BODY, _UNDECODED)
+            if payload is _UNDECODED:
+                try:
+                    payload = msgspec.json.decode(await request.body())
+                except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+                    return None
             if not isinstance(payload, dict):
                 return None
             query = payload.get("query")
