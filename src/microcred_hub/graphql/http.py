@@ -88,6 +88,15 @@ def negotiate(accept: str | None) -> str | None:
     return None if best is None else best[2]
 
 
+def _header(scope: Scope, name: bytes) -> str | None:
+    """A request header's value, as starlette's ``Headers.get`` reads it (the server gives
+    names in lower case), without building the Headers mapping for a header or two."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return cast(bytes, value).decode("latin-1")
+    return None
+
+
 def is_request_error(result: ExecutionResult) -> bool:
     """True when the operation never ran: parse, validation, limit or variable errors."""
     # Field errors always carry a path; errors raised before execution never do.
@@ -149,7 +158,7 @@ class GraphQLApp(GraphQL[QueryContext, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        accept = request.headers.get("accept")
+        accept = _header(scope, b"accept")
         media_type = negotiate(accept)
         if media_type is None and not self._wants_graphiql(request):
             response = error_response(
@@ -192,7 +201,7 @@ class GraphQLApp(GraphQL[QueryContext, None]):
         """
         method = request.method
         if method == "POST":
-            content_type = request.headers.get("content-type", "")
+            content_type = _header(request.scope, b"content-type") or ""
             if content_type.split(";", 1)[0].strip().lower() != JSON:
                 return None
             # (the response cache in front has decoded the very body it passes on)
