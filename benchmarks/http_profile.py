@@ -6,9 +6,13 @@ is the hub's own work per request without the network, the HTTP parser or the ot
 process on the machine: stable from run to run, where wrk's req/s is not.
 
 Prints µs of CPU per request for static, the cached 20-record GET, the uncached one (a POST
-with a different unused variable each time, as in http_bench.py) and the 500-record page;
-``--profile uncached`` (or ``cached``, ``static``, ``page``) prints cProfile's top functions
-for that request instead; ``--concurrency 32`` keeps as many requests in flight as wrk does.
+with a different unused variable each time, as in http_bench.py), the same uncached query
+written with declared variables (``query($first: Int, $after: String, $filter:
+MicrocredentialFilter)``, as client libraries send it: ``uncached-vars``, same answer) and the
+500-record page; ``--only uncached`` runs both uncached ones (``--only uncached-vars`` just
+the second); ``--profile uncached`` (or ``uncached-vars``, ``cached``, ``static``, ``page``)
+prints cProfile's top functions for that request instead; ``--concurrency 32`` keeps as many
+requests in flight as wrk does.
 """
 
 from __future__ import annotations
@@ -30,6 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from http_bench import PAGE500, QUERY20, config_text, linked, write_snapshot
 
+#: QUERY20 as a client library writes it: the arguments as declared variables
+QUERY20_VARIABLES = QUERY20.replace(
+    "{ microcredentials(filter: {eqfLevelMin: 4}, first: 20)",
+    "query Page($first: Int, $after: String, $filter: MicrocredentialFilter) "
+    "{ microcredentials(first: $first, after: $after, filter: $filter)",
+)
+assert QUERY20_VARIABLES != QUERY20
 Call = Callable[[int], Awaitable[bytes]]
 
 
@@ -108,6 +119,17 @@ async def run(
         body = b'{"query": %s, "variables": {"n": %d}}' % (query20.encode(), i)
         return await call("POST", "/graphql", body=body)
 
+    query20_variables = json.dumps(QUERY20_VARIABLES).encode()
+    # $after left out (a first page), plus the unused variable that misses the cache
+    variables = b'"first": 20, "filter": {"eqfLevelMin": 4}, "n": %d'
+
+    async def uncached_variables(i: int) -> bytes:
+        body = b'{"query": %s, "variables": {%s}}' % (query20_variables, variables % i)
+        return await call("POST", "/graphql", body=body)
+
+    # the two spellings of the query answer the same bytes (n apart from every measured one)
+    assert await uncached_variables(-(10**6)) == await uncached(-(10**6))
+
     async def cached(_i: int) -> bytes:
         return await call("GET", "/graphql", get_query)
 
@@ -125,10 +147,12 @@ async def run(
         "static": (static_call, count),
         "cached": (cached, count),
         "uncached": (uncached, count),
+        "uncached-vars": (uncached_variables, count),
         "page": (page, max(count // 100, 20)),
     }
     for name, (function, n) in calls.items():
-        if (profile or only) not in (None, name):
+        wanted = profile or only
+        if wanted is not None and name != wanted and not (only and name.startswith(only + "-")):
             continue
         for i in range(min(n, 200)):  # warm-up: compiled selections, caches, allocator
             await function(-1 - i)
@@ -152,7 +176,7 @@ async def run(
             stats = pstats.Stats(profiler)
             stats.sort_stats("tottime").print_stats(40)
             stats.sort_stats("cumulative").print_stats(50)
-        print(f"{name:<10} {cpu / n * 1e6:9.1f} µs CPU/request  ({n} requests)")
+        print(f"{name:<13} {cpu / n * 1e6:9.1f} µs CPU/request  ({n} requests)")
     await startup.put({"type": "lifespan.shutdown"})
     await lifespan
 
@@ -162,8 +186,9 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--requests", type=int, default=5000)
-    parser.add_argument("--profile", choices=("static", "cached", "uncached", "page"))
-    parser.add_argument("--only", choices=("static", "cached", "uncached", "page"))
+    names = ("static", "cached", "uncached", "uncached-vars", "page")
+    parser.add_argument("--profile", choices=names)
+    parser.add_argument("--only", choices=names, help="uncached: both uncached requests")
     parser.add_argument("--uvloop", action="store_true", help="run on uvloop, as serve does")
     parser.add_argument(
         "--concurrency", type=int, default=1, help="requests in flight together (wrk: 32)"

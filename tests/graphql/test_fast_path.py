@@ -91,9 +91,18 @@ def random_query(rng: random.Random) -> str:
     )
 
 
-async def execute(fast: bool, index: Index, query: str, variables: dict[str, Any]) -> str:
+async def execute(
+    fast: bool,
+    index: Index,
+    query: str,
+    variables: dict[str, Any],
+    operation_name: str | None = None,
+) -> str:
     result = await build_schema(fast_path=fast).execute(
-        query, variable_values=variables, context_value=make_context(index=index)
+        query,
+        variable_values=variables,
+        context_value=make_context(index=index),
+        operation_name=operation_name,
     )
     errors = [e.message for e in result.errors or ()]
     # Compared as JSON text: key order and 150 vs 150.0 matter to a client.

@@ -16,6 +16,14 @@ from microcred_hub.graphql.http import JSON, GraphQLApp
 from tests.graphql.helpers import FAILING, HEALTHY, LiveServer, make_context, run_query
 
 NODE = "id title credentialType issuerCountry level { eqf } workload { hours ects } updatedAt"
+CLIENT = (
+    "query Page($first: Int, $after: String, $filter: MicrocredentialFilter, $search: String, "
+    "$sort: [SortField!], $distinct: Boolean) { microcredentials(first: $first, after: $after, "
+    "filter: $filter, search: $search, sort: $sort, distinct: $distinct) { totalCount edges "
+    f"{{ cursor node {{ {NODE} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+)
+#: stands for the end cursor of the first page of one (the test reads it from the hub)
+CURSOR = "<end cursor>"
 REQUESTS: list[tuple[str, dict[str, Any]]] = [
     ("POST", {"query": f"{{ microcredentials(first: 3) {{ totalCount edges {{ cursor node {{ {NODE} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"}),
     ("POST", {"query": "query Q($f: MicrocredentialFilter, $n: Int) { microcredentials(filter: $f, first: $n) { edges { node { id } } } }",
@@ -28,7 +36,24 @@ REQUESTS: list[tuple[str, dict[str, Any]]] = [
     ("GET", {"query": "{ microcredentials(first: 2, sort: [ECTS_DESC]) { edges { node { id workload { ects } } } } }"}),
     ("GET", {"query": "query Q($n: Int) { microcredentials(first: $n) { edges { node { id } } } }",
              "variables": json.dumps({"n": 1})}),
+    # Declared variables, planned (graphql/direct.py): defaults, omitted, null, lists, a cursor.
+    ("POST", {"query": CLIENT, "variables": {"first": 2, "filter": {"issuerCountry": "nz", "eqfLevel": [5, 6]}, "sort": ["HOURS_DESC"]}}),
+    ("POST", {"query": CLIENT, "variables": {"first": None, "filter": None, "after": None}}),
+    ("POST", {"query": CLIENT}),
+    ("POST", {"query": CLIENT, "variables": {"first": 1, "after": CURSOR}}),
+    ("POST", {"query": 'query P($n: Int = 2, $c: [String!] = ["nz"]) { microcredentials(first: $n, filter: {issuerCountry: $c}) { totalCount } } query O { sources { key } }',
+              "operationName": "P", "variables": {"c": None}}),
+    ("GET", {"query": CLIENT, "variables": json.dumps({"search": "data", "distinct": True})}),
     # Not the lean path's: errors of every kind, a mutation over GET, persisted queries.
+    ("POST", {"query": CLIENT, "variables": {"first": "two"}}),
+    ("POST", {"query": CLIENT, "variables": {"filter": {"eqfLevel": ["x"], "nope": 1}}}),
+    ("POST", {"query": CLIENT, "variables": {"sort": ["SIDEWAYS"]}}),
+    ("POST", {"query": CLIENT, "variables": {"first": 100000}}),
+    ("POST", {"query": CLIENT, "variables": {"after": "bad"}}),
+    ("POST", {"query": CLIENT, "variables": []}),
+    ("POST", {"query": 'query P($c: [String!]! = ["nz"]) { microcredentials(filter: {issuerCountry: $c}) { totalCount } }',
+              "variables": {"c": None}}),
+    ("POST", {"query": "query Q($on: Boolean!) { microcredentials { totalCount @include(if: $on) } }", "variables": {"on": "yes"}}),
     ("POST", {"query": "{ microcredentials(first: 100000) { totalCount } }"}),
     ("POST", {"query": "{ nope }"}),
     ("POST", {"query": "{ microcredentials(after: \"bad\") { totalCount } }"}),
@@ -70,7 +95,13 @@ async def fetch(
 async def test_lean_and_full_paths_answer_the_same_bytes(states: list[Any]) -> None:
     pair = Pair(states)
     async with pair.servers[0] as lean, pair.servers[1] as full:
+        first = {"query": CLIENT, "variables": {"first": 1}}
+        page = json.loads((await fetch(full.url, "POST", first, JSON))[2])
+        cursor = page["data"]["microcredentials"]["pageInfo"]["endCursor"]
         for method, payload in REQUESTS:
+            variables = payload.get("variables")
+            if isinstance(variables, dict) and variables.get("after") == CURSOR:
+                payload = {**payload, "variables": {**variables, "after": cursor}}
             for accept in ("application/json", "application/graphql-response+json"):
                 got = await fetch(lean.url, method, payload, accept)
                 want = await fetch(full.url, method, payload, accept)

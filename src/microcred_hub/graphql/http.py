@@ -250,12 +250,12 @@ class GraphQLApp(GraphQL[QueryContext, None]):
         if operation is None or operation.operation is not OperationType.QUERY:
             return None
         context = await self.get_context(request, None)
-        steps = (
+        plan = (
             direct.plan(schema, document, operation, operation_name, _is_awaitable)
             if self._executor is FastExecutionContext
             else None
         )
-        data = None if steps is None else await direct.run(steps, context)
+        data = None if plan is None else await direct.run(plan, variables, context)
         if data is None:
             result = execute(
                 schema,

@@ -290,7 +290,8 @@ def _raw_record_filter(
 PREPARE_PAGE = "microcred-prepare-page"
 PreparedPage = Callable[[QueryContext], Awaitable[MicrocredentialConnection]]
 #: a page of ``microcredentials`` for graphql-core's coerced arguments, ready to run on a
-#: context: what the arguments decide is worked out once (graphql/direct.py keeps it)
+#: context: what the arguments decide is worked out once (graphql/direct.py keeps it; per
+#: request when the arguments read variables)
 PagePreparer = Callable[[dict[str, Any]], PreparedPage]
 
 
